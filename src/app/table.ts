@@ -1,0 +1,117 @@
+import { ManifestError } from '../errors.ts';
+
+/**
+ * A typed reader over one manifest table. Every accessor names the file, the table and
+ * the field in its error; `done()` rejects keys nobody read, so that a typo is an error
+ * instead of a silently ignored setting.
+ */
+export class TriggerTable {
+  readonly file: string;
+  readonly table: string;
+  readonly raw: Readonly<Record<string, unknown>>;
+  readonly #seen = new Set<string>();
+
+  constructor(file: string, table: string, raw: Readonly<Record<string, unknown>>) {
+    this.file = file;
+    this.table = table;
+    this.raw = raw;
+  }
+
+  has(field: string): boolean {
+    return this.raw[field] !== undefined;
+  }
+
+  error(field: string | undefined, reason: string): ManifestError {
+    return new ManifestError(this.file, this.table, field, reason);
+  }
+
+  string(field: string): string {
+    const value = this.optionalString(field);
+    if (value === undefined) throw this.error(field, 'is required (a string)');
+    return value;
+  }
+
+  optionalString(field: string): string | undefined {
+    const value = this.#read(field);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') throw this.error(field, `expected a string, got ${kind(value)}`);
+    return value;
+  }
+
+  optionalNumber(field: string, range: { min?: number; integer?: boolean } = {}): number | undefined {
+    const value = this.#read(field);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'number' || Number.isNaN(value)) {
+      throw this.error(field, `expected a number, got ${kind(value)}`);
+    }
+    if (range.integer && !Number.isInteger(value)) throw this.error(field, `expected a whole number, got ${value}`);
+    if (range.min !== undefined && value < range.min) {
+      throw this.error(field, `must be at least ${range.min}, got ${value}`);
+    }
+    return value;
+  }
+
+  optionalBoolean(field: string): boolean | undefined {
+    const value = this.#read(field);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'boolean') throw this.error(field, `expected true or false, got ${kind(value)}`);
+    return value;
+  }
+
+  /** A string or a list of strings, as in `topic = "a"` / `topics = ["a", "b"]`. */
+  optionalStrings(field: string): string[] | undefined {
+    const value = this.#read(field);
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') return [value];
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+    throw this.error(field, `expected a string or a list of strings, got ${kind(value)}`);
+  }
+
+  optionalTable(field: string): TriggerTable | undefined {
+    const value = this.#read(field);
+    if (value === undefined) return undefined;
+    if (!isTable(value)) throw this.error(field, `expected a table, got ${kind(value)}`);
+    return new TriggerTable(this.file, `${this.table}.${field}`, value);
+  }
+
+  /** A table whose values are all strings, such as headers or filter attributes. */
+  optionalStringMap(field: string): Record<string, string> | undefined {
+    const table = this.optionalTable(field);
+    if (table === undefined) return undefined;
+    const out: Record<string, string> = {};
+    for (const key of Object.keys(table.raw)) out[key] = table.string(key);
+    return out;
+  }
+
+  /** Mark a field as read without interpreting it (an adapter passes it through). */
+  take(field: string): unknown {
+    return this.#read(field);
+  }
+
+  /** Reject every field that no accessor asked for. */
+  done(): void {
+    const unknown = Object.keys(this.raw).filter((k) => !this.#seen.has(k));
+    if (unknown.length > 0) {
+      const list = unknown.map((k) => `'${k}'`).join(', ');
+      throw this.error(unknown[0], `unknown field${unknown.length > 1 ? 's' : ''} ${list}`);
+    }
+  }
+
+  #read(field: string): unknown {
+    this.#seen.add(field);
+    return this.raw[field];
+  }
+}
+
+export function isTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+export function kind(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value instanceof Date) return 'a date';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'a table';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  return `${typeof value} ${String(value)}`;
+}

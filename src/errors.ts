@@ -1,0 +1,103 @@
+/**
+ * spindle's errors say what failed, with which file or event, and whether retrying can
+ * help: `retriable` drives retry versus dead-letter in delivery.
+ */
+export class SpindleError extends Error {
+  override name = 'SpindleError';
+  readonly retriable: boolean;
+
+  constructor(message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** A manifest that cannot be used: names the file, the table and the field. */
+export class ManifestError extends SpindleError {
+  override name = 'ManifestError';
+  readonly file: string;
+  readonly table: string;
+  readonly field: string | undefined;
+  readonly reason: string;
+
+  constructor(
+    file: string,
+    table: string,
+    field: string | undefined,
+    reason: string,
+    options: { cause?: unknown } = {},
+  ) {
+    const where = field === undefined ? `[${table}]` : `[${table}] ${field}`;
+    super(`${file}: ${where}: ${reason}`, options);
+    this.file = file;
+    this.table = table;
+    this.field = field;
+    this.reason = reason;
+  }
+}
+
+/**
+ * What a component's failure means for delivery:
+ * - `invalid`: the component rejected the event; never retried, dead-lettered.
+ * - `retry`: the component asked for another delivery later.
+ * - `trap`: the guest trapped or threw; its instance is discarded, the event retried.
+ */
+export type ComponentFailure = 'invalid' | 'retry' | 'trap';
+
+export class ComponentError extends SpindleError {
+  override name = 'ComponentError';
+  readonly componentId: string;
+  readonly failure: ComponentFailure;
+  readonly reason: string;
+  readonly eventId: string | undefined;
+
+  constructor(
+    componentId: string,
+    failure: ComponentFailure,
+    reason: string,
+    options: { cause?: unknown; eventId?: string } = {},
+  ) {
+    const about = options.eventId === undefined ? '' : ` on event ${options.eventId}`;
+    super(`component ${componentId} ${describe(failure)}${about}: ${reason}`, {
+      cause: options.cause,
+      retriable: failure !== 'invalid',
+    });
+    this.componentId = componentId;
+    this.failure = failure;
+    this.reason = reason;
+    this.eventId = options.eventId;
+  }
+}
+
+function describe(failure: ComponentFailure): string {
+  switch (failure) {
+    case 'invalid':
+      return 'rejected the event as invalid';
+    case 'retry':
+      return 'asked to retry';
+    case 'trap':
+      return 'trapped';
+  }
+}
+
+/** A message or request that is not a usable CloudEvent. Never retriable. */
+export class InvalidEventError extends SpindleError {
+  override name = 'InvalidEventError';
+  readonly eventId: string | undefined;
+
+  constructor(reason: string, eventId?: string, options: { cause?: unknown } = {}) {
+    super(eventId === undefined ? reason : `event ${eventId}: ${reason}`, options);
+    this.eventId = eventId;
+  }
+}
+
+/** A sink that did not accept events. Retriable unless the sink said the events are bad. */
+export class SinkError extends SpindleError {
+  override name = 'SinkError';
+  readonly sink: string;
+
+  constructor(sink: string, reason: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+    super(`sink ${sink}: ${reason}`, { cause: options.cause, retriable: options.retriable ?? true });
+    this.sink = sink;
+  }
+}

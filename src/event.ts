@@ -1,0 +1,212 @@
+/**
+ * spindle's CloudEvent: the WIT `spindle:event/types.event` record as a plain value.
+ * Data stays bytes end to end so that every byte a producer sent reaches the sink; the
+ * structured JSON format (CloudEvents JSON Event Format, v1.0.2) lives here because every
+ * binding without native attributes (HTTP structured, Kafka structured, Redis, AMQP
+ * bodies) shares it.
+ */
+export interface CloudEvent {
+  readonly id: string;
+  readonly source: string;
+  readonly type: string;
+  readonly specversion: string;
+  readonly datacontenttype?: string;
+  readonly dataschema?: string;
+  readonly subject?: string;
+  readonly time?: string;
+  /** Extension attributes in their canonical string form. */
+  readonly extensions: Readonly<Record<string, string>>;
+  readonly data?: Uint8Array;
+}
+
+/** The context attributes the spec defines (everything else is an extension). */
+export const CONTEXT_ATTRIBUTES = [
+  'id',
+  'source',
+  'type',
+  'specversion',
+  'datacontenttype',
+  'dataschema',
+  'subject',
+  'time',
+] as const;
+
+const OPTIONAL_ATTRIBUTES = ['datacontenttype', 'dataschema', 'subject', 'time'] as const;
+const RESERVED = new Set<string>([...CONTEXT_ATTRIBUTES, 'data', 'data_base64']);
+
+// "CloudEvents attribute names MUST consist of lower-case letters ('a' to 'z') or digits
+// ('0' to '9') from the ASCII character set." (spec 1.0.2, Attribute Naming Convention)
+const ATTRIBUTE_NAME = /^[a-z0-9]+$/;
+// RFC 3339 date-time, as required of `time`.
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** Why `event` breaks the spec, or an empty list. */
+export function violations(event: CloudEvent): string[] {
+  const out: string[] = [];
+  for (const name of ['id', 'source', 'type', 'specversion'] as const) {
+    if (typeof event[name] !== 'string' || event[name] === '')
+      out.push(`'${name}' is required and must be a non-empty string`);
+  }
+  if (event.specversion && event.specversion !== '1.0') {
+    out.push(`'specversion' must be "1.0", got ${JSON.stringify(event.specversion)}`);
+  }
+  if (event.time !== undefined && !RFC3339.test(event.time)) {
+    out.push(`'time' must be an RFC 3339 timestamp, got ${JSON.stringify(event.time)}`);
+  }
+  for (const name of Object.keys(event.extensions)) {
+    if (!ATTRIBUTE_NAME.test(name)) out.push(`extension '${name}' must be lower-case letters and digits only`);
+    else if (RESERVED.has(name)) out.push(`extension '${name}' shadows a context attribute`);
+  }
+  return out;
+}
+
+export function isAttributeName(name: string): boolean {
+  return ATTRIBUTE_NAME.test(name);
+}
+
+/** Every attribute, the context ones and the extensions, as name -> string. */
+export function attributes(event: CloudEvent): Record<string, string> {
+  const out: Record<string, string> = {
+    id: event.id,
+    source: event.source,
+    type: event.type,
+    specversion: event.specversion,
+  };
+  for (const name of OPTIONAL_ATTRIBUTES) {
+    const value = event[name];
+    if (value !== undefined) out[name] = value;
+  }
+  return Object.assign(out, event.extensions);
+}
+
+/**
+ * Build an event from attribute name -> value (as read from headers), splitting the
+ * context attributes from the extensions. Missing required attributes are left empty
+ * for `violations` to report.
+ */
+export function fromAttributes(attrs: Record<string, string>, data?: Uint8Array): CloudEvent {
+  const extensions: Record<string, string> = {};
+  for (const [name, value] of Object.entries(attrs)) {
+    if (!(CONTEXT_ATTRIBUTES as readonly string[]).includes(name)) extensions[name] = value;
+  }
+  return clean({
+    id: attrs.id ?? '',
+    source: attrs.source ?? '',
+    type: attrs.type ?? '',
+    specversion: attrs.specversion ?? '',
+    datacontenttype: attrs.datacontenttype,
+    dataschema: attrs.dataschema,
+    subject: attrs.subject,
+    time: attrs.time,
+    extensions,
+    data,
+  });
+}
+
+/** Drop undefined optional fields so that events compare and print cleanly. */
+function clean(event: CloudEvent): CloudEvent {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(event)) if (v !== undefined) out[k] = v;
+  return out as unknown as CloudEvent;
+}
+
+/** A copy of `event` with `changes` applied (extensions merged). */
+export function withChanges(
+  event: CloudEvent,
+  changes: Partial<Omit<CloudEvent, 'extensions'>> & { extensions?: Record<string, string> },
+): CloudEvent {
+  return clean({ ...event, ...changes, extensions: { ...event.extensions, ...changes.extensions } });
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/** Is this media type JSON (`application/json`, `text/json`, `*+json`)? */
+export function isJsonType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const media = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  return media === 'application/json' || media === 'text/json' || media.endsWith('+json');
+}
+
+function isTextType(contentType: string | undefined): boolean {
+  const media = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
+  return media.startsWith('text/') || media === 'application/xml' || media.endsWith('+xml');
+}
+
+/**
+ * The JSON Event Format (spec 1.0.2 json-format.md, section 3): attributes as members,
+ * data as JSON when the content type is JSON and the bytes parse, as a string for text,
+ * else as `data_base64`.
+ */
+export function toStructured(event: CloudEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = attributes(event);
+  if (event.data === undefined) return out;
+  const text = decodeUtf8(event.data);
+  if (text !== undefined && (event.datacontenttype === undefined || isJsonType(event.datacontenttype))) {
+    const parsed = parseJson(text);
+    if (parsed.ok) {
+      out.data = parsed.value;
+      return out;
+    }
+  }
+  if (text !== undefined && isTextType(event.datacontenttype)) out.data = text;
+  else out.data_base64 = Buffer.from(event.data).toString('base64');
+  return out;
+}
+
+/**
+ * Read the JSON Event Format. Throws an Error with the reason when `value` is not an
+ * event object; the result may still have `violations`.
+ */
+export function fromStructured(value: unknown): CloudEvent {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error('a structured CloudEvent must be a JSON object');
+  }
+  const members = value as Record<string, unknown>;
+  const attrs: Record<string, string> = {};
+  for (const [name, member] of Object.entries(members)) {
+    if (name === 'data' || name === 'data_base64' || member === null) continue;
+    if (typeof member === 'string') attrs[name] = member;
+    else if (typeof member === 'number' || typeof member === 'boolean') attrs[name] = String(member);
+    else throw new Error(`attribute '${name}' must be a string, number or boolean`);
+  }
+  let data: Uint8Array | undefined;
+  if (members.data_base64 !== undefined && members.data_base64 !== null) {
+    if (typeof members.data_base64 !== 'string') throw new Error("'data_base64' must be a string");
+    if (members.data !== undefined) throw new Error("'data' and 'data_base64' must not both be present");
+    data = new Uint8Array(Buffer.from(members.data_base64, 'base64'));
+  } else if (members.data !== undefined && members.data !== null) {
+    const ct = attrs.datacontenttype;
+    // A string member is the data itself unless the content type says it is JSON.
+    data =
+      typeof members.data === 'string' && !isJsonType(ct) && ct !== undefined
+        ? utf8(members.data)
+        : utf8(JSON.stringify(members.data));
+  }
+  // "If the datacontenttype is unspecified, processing SHOULD proceed as if it were
+  // application/json" (json-format.md 3.1): keep that explicit for JSON data.
+  if (attrs.datacontenttype === undefined && members.data !== undefined && members.data !== null) {
+    attrs.datacontenttype = 'application/json';
+  }
+  return fromAttributes(attrs, data);
+}
+
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}

@@ -1,0 +1,38 @@
+import type { InstanceMode } from '../app/model.ts';
+import type { CloudEvent } from '../event.ts';
+
+/**
+ * Which world a component implements, read from its exports (never declared):
+ * - `event`: `spindle:event/handler` `handle` (the common interface, every trigger)
+ * - `spin-redis`: `fermyon:spin/inbound-redis` `handle-message`
+ * - `spin-http`: `fermyon:spin/inbound-http` `handle-request`
+ * - `wasi-http`: `wasi:http/incoming-handler@0.2.x` `handle`
+ * - `timer`: a top-level `handle-timer-request: func()`
+ * - `wagi`: a WASI preview1 core module exporting `_start` (not a component)
+ */
+export type World = 'event' | 'spin-redis' | 'spin-http' | 'wasi-http' | 'timer' | 'wagi';
+
+/** The exports of one instance, keyed as jco names them (e.g. `handler`, `inboundRedis`). */
+export type GuestExports = Record<string, unknown>;
+
+/** A loaded, compiled component, ready to be invoked. */
+export interface Component {
+  readonly id: string;
+  readonly worlds: ReadonlySet<World>;
+  readonly instances: InstanceMode;
+
+  /**
+   * Invoke `spindle:event/handler.handle`. Resolves with the emitted events; rejects with
+   * a ComponentError (`invalid`, `retry`, or `trap` when the guest trapped or threw).
+   */
+  handle(event: CloudEvent): Promise<CloudEvent[]>;
+
+  /**
+   * Run `fn` against the exports of an instance (fresh or reused, per `instances`). A
+   * throw from `fn` discards that instance: a trapped instance is never reused.
+   * For triggers that speak another world (Spin HTTP, Spin Redis, timer, WASI HTTP).
+   */
+  withInstance<T>(fn: (exports: GuestExports) => T | Promise<T>): Promise<T>;
+
+  close(): Promise<void>;
+}

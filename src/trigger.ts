@@ -1,0 +1,127 @@
+/**
+ * The common trigger interface: the one seam between transports and the core.
+ *
+ * A trigger adapter knows its transport (HTTP, Redis, Kafka, AMQP, a timer...); the core
+ * knows components and delivery. Adapters receive a TriggerContext and call `dispatch`;
+ * they never touch the runtime's internals, and the core never imports a broker client.
+ */
+
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import type { AppConfig } from './app/model.ts';
+import type { TriggerTable } from './app/table.ts';
+import type { SpindleError } from './errors.ts';
+import type { CloudEvent } from './event.ts';
+import type { Component } from './runtime/component.ts';
+
+/** How often and how patiently a failed event is tried again before it is dead-lettered. */
+export interface RetryPolicy {
+  /** Deliveries in all, the first included (1 = never retry). */
+  attempts: number;
+  /** Delay before the first retry; doubled at each further one. */
+  backoffMs: number;
+  /** Upper bound of one delay. */
+  maxDelayMs: number;
+}
+
+/** Knative-style attribute filter: every listed attribute must match. */
+export interface EventFilter {
+  exact?: Record<string, string>;
+  prefix?: Record<string, string>;
+  suffix?: Record<string, string>;
+}
+
+/** Where an event goes: the component, then the sink; failures to the dead-letter sink. */
+export interface Route {
+  componentId: string;
+  /** Emitted events go here; without a sink they come back in the outcome as a reply. */
+  sink?: EventSink;
+  /** Events that cannot be processed go here, with the reason as extensions. */
+  deadLetter?: EventSink;
+  retry: RetryPolicy;
+  filter?: EventFilter;
+}
+
+/**
+ * What became of one event. A broker trigger acknowledges the message on every outcome
+ * but `failed`; on `failed` it leaves the message in the broker (nack, no commit).
+ */
+export type Outcome =
+  /** The filter did not select it: nothing to do. */
+  | { kind: 'filtered' }
+  /** The component succeeded and the sink accepted every emitted event. */
+  | { kind: 'emitted'; events: CloudEvent[] }
+  /** The component succeeded and the route has no sink: the trigger delivers `events`. */
+  | { kind: 'reply'; events: CloudEvent[] }
+  /** It could not be processed and the dead-letter sink accepted it. */
+  | { kind: 'dead-lettered'; error: SpindleError }
+  /** It could not be processed and there is no dead-letter sink (or it failed too). */
+  | { kind: 'failed'; error: SpindleError };
+
+/** A destination for events, named by URI: http(s)://, kafka://, redis://, amqp(s)://. */
+export interface EventSink {
+  readonly uri: string;
+  /** Resolves once the destination accepted every event (acked, confirmed, 2xx). */
+  send(events: CloudEvent[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens sinks by URI; the same URI opened twice shares one connection. */
+export interface SinkFactory {
+  open(uri: string): Promise<EventSink>;
+}
+
+/** Builds EventSinks for the URI schemes a transport owns. */
+export interface SinkAdapter {
+  readonly schemes: readonly string[];
+  open(uri: URL, ctx: { logger: Logger }): Promise<EventSink>;
+}
+
+/** Fields every trigger understands: `component`, `sink`, `dead_letter`, `retry`, `filter`. */
+export interface RouteConfig {
+  component: string;
+  sink?: string;
+  deadLetter?: string;
+  retry?: Partial<RetryPolicy>;
+  filter?: EventFilter;
+}
+
+export interface TriggerContext {
+  readonly app: AppConfig;
+  readonly logger: Logger;
+  /** Aborted when the app stops. */
+  readonly signal: AbortSignal;
+  /** Express router on spindle's listener (the health route is already there). */
+  readonly http: Router;
+  readonly sinks: SinkFactory;
+  /** Opens a route's sinks and fills in the default retry policy of this trigger type. */
+  route(config: RouteConfig, defaults?: Partial<RetryPolicy>): Promise<Route>;
+  /** Filter, invoke the component, emit to the sink, retry with backoff, dead-letter. */
+  dispatch(route: Route, event: CloudEvent): Promise<Outcome>;
+  /** A loaded component, for triggers that speak a world other than spindle:event. */
+  component(id: string): Component;
+}
+
+export interface RunningTrigger {
+  /** Stop taking new events and finish (and acknowledge) those in flight. */
+  drain(): Promise<void>;
+  /** Release connections. Called after drain. */
+  close(): Promise<void>;
+}
+
+export interface TriggerAdapter<C = unknown> {
+  /** The manifest key: `[[trigger.<type>]]`. */
+  readonly type: string;
+  /**
+   * Validate one trigger table (with `[application.trigger.<type>]` defaults merged in).
+   * Throw a ManifestError naming the file, the table and the field.
+   */
+  parseConfig(table: TriggerTable, app: AppConfig): C;
+  start(ctx: TriggerContext, configs: C[]): Promise<RunningTrigger>;
+}
+
+/** A trigger or sink provider: what an adapter module's default export is. */
+export interface Adapter {
+  readonly triggers?: readonly TriggerAdapter<unknown>[];
+  readonly sinks?: readonly SinkAdapter[];
+}
