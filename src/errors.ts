@@ -27,8 +27,9 @@ export class ManifestError extends SpindleError {
     reason: string,
     options: { cause?: unknown } = {},
   ) {
-    const where = field === undefined ? `[${table}]` : `[${table}] ${field}`;
-    super(`${file}: ${where}: ${reason}`, options);
+    // table '' is the manifest's top level: `spin.toml: name: ...`.
+    const where = [table === '' ? undefined : `[${table}]`, field].filter((p) => p !== undefined).join(' ');
+    super(where === '' ? `${file}: ${reason}` : `${file}: ${where}: ${reason}`, options);
     this.file = file;
     this.table = table;
     this.field = field;

@@ -5,6 +5,7 @@
 
 /** An application variable, declared in `[variables]`. */
 export interface VariableDecl {
+  description?: string;
   default?: string;
   required?: boolean;
   secret?: boolean;
@@ -60,6 +61,8 @@ export interface TriggerConfig {
 
 export interface AppConfig {
   name: string;
+  version?: string;
+  authors?: string[];
   description?: string;
   /** The manifest path ('<embedded>' for apps built in code), used in error messages. */
   file: string;

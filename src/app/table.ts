@@ -67,6 +67,14 @@ export class TriggerTable {
     throw this.error(field, `expected a string or a list of strings, got ${kind(value)}`);
   }
 
+  /** A list of strings (unlike optionalStrings, a lone string is an error). */
+  optionalStringList(field: string): string[] | undefined {
+    const value = this.#read(field);
+    if (value === undefined) return undefined;
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+    throw this.error(field, `expected a list of strings, got ${kind(value)}`);
+  }
+
   optionalTable(field: string): TriggerTable | undefined {
     const value = this.#read(field);
     if (value === undefined) return undefined;
@@ -88,12 +96,21 @@ export class TriggerTable {
     return this.#read(field);
   }
 
-  /** Reject every field that no accessor asked for. */
-  done(): void {
+  /** The fields present, in the order the manifest lists them. */
+  keys(): string[] {
+    return Object.keys(this.raw).filter((k) => this.raw[k] !== undefined);
+  }
+
+  /**
+   * Reject every field that no accessor asked for. With `expected`, the error lists the
+   * fields the table may hold.
+   */
+  done(expected?: readonly string[]): void {
     const unknown = Object.keys(this.raw).filter((k) => !this.#seen.has(k));
     if (unknown.length > 0) {
       const list = unknown.map((k) => `'${k}'`).join(', ');
-      throw this.error(unknown[0], `unknown field${unknown.length > 1 ? 's' : ''} ${list}`);
+      const hint = expected === undefined ? '' : ` (expected ${expected.join(', ')})`;
+      throw this.error(unknown[0], `unknown field${unknown.length > 1 ? 's' : ''} ${list}${hint}`);
     }
   }
 
