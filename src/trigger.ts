@@ -98,11 +98,18 @@ export interface TriggerContext {
   route(config: RouteConfig, defaults?: Partial<RetryPolicy>): Promise<Route>;
   /** Filter, invoke the component, emit to the sink, retry with backoff, dead-letter. */
   dispatch(route: Route, event: CloudEvent): Promise<Outcome>;
+  /**
+   * A message that is not a usable event (undecodable, say): to the dead-letter sink with
+   * the reason, or `failed`. `event` wraps the original bytes so that nothing is lost.
+   */
+  reject(route: Route, event: CloudEvent, error: SpindleError): Promise<Outcome>;
   /** A loaded component, for triggers that speak a world other than spindle:event. */
   component(id: string): Component;
 }
 
 export interface RunningTrigger {
+  /** One line per endpoint for the start-up banner, e.g. `POST http://127.0.0.1:3000/ -> transform`. */
+  describe?(baseUrl: URL): string[];
   /** Stop taking new events and finish (and acknowledge) those in flight. */
   drain(): Promise<void>;
   /** Release connections. Called after drain. */

@@ -1,0 +1,7 @@
+import type { Adapter } from '../../src/trigger.ts';
+import { httpSinkAdapter } from './sink.ts';
+import { cloudEventsTrigger } from './trigger.ts';
+
+/** CloudEvents over HTTP: the Knative target trigger and the http(s):// sink. */
+const adapter: Adapter = { triggers: [cloudEventsTrigger], sinks: [httpSinkAdapter] };
+export default adapter;

@@ -1,0 +1,46 @@
+import { SinkError } from '../../src/errors.ts';
+import type { CloudEvent } from '../../src/event.ts';
+import type { EventSink, SinkAdapter } from '../../src/trigger.ts';
+import { encodeBinary } from './codec.ts';
+
+const TIMEOUT_MS = 30_000;
+
+/**
+ * An HTTP(S) sink: each event is POSTed in binary mode, in order, as Knative's data plane
+ * does. A 2xx is acceptance; 408, 429 and 5xx are worth retrying, other 4xx are not.
+ */
+export class HttpSink implements EventSink {
+  readonly uri: string;
+
+  constructor(uri: string) {
+    this.uri = uri;
+  }
+
+  async send(events: CloudEvent[]): Promise<void> {
+    for (const event of events) await this.#post(event);
+  }
+
+  async close(): Promise<void> {}
+
+  async #post(event: CloudEvent): Promise<void> {
+    const { headers, body } = encodeBinary(event);
+    let response: Response;
+    try {
+      response = await fetch(this.uri, { method: 'POST', headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    } catch (cause) {
+      const reason = (cause as Error & { cause?: Error }).cause?.message ?? (cause as Error).message;
+      throw new SinkError(this.uri, `POST of event ${event.id} failed: ${reason}`, { cause });
+    }
+    await response.body?.cancel();
+    if (response.ok) return;
+    const retriable = response.status >= 500 || response.status === 408 || response.status === 429;
+    throw new SinkError(this.uri, `answered ${response.status} ${response.statusText} to event ${event.id}`, {
+      retriable,
+    });
+  }
+}
+
+export const httpSinkAdapter: SinkAdapter = {
+  schemes: ['http', 'https'],
+  open: async (uri) => new HttpSink(uri.href),
+};

@@ -1,0 +1,94 @@
+/**
+ * Where trigger types and sink schemes come from. Built-in adapters are imported lazily,
+ * by the manifest's needs, so that the core never loads a broker client it does not use.
+ * Third-party trigger types are named in the manifest:
+ *
+ *   [application.trigger.cron]
+ *   module = "./cron-trigger.ts"     # or a package name
+ */
+import { pathToFileURL } from 'node:url';
+import { SpindleError } from './errors.ts';
+import type { Adapter, SinkAdapter, TriggerAdapter } from './trigger.ts';
+
+const here = new URL('../adapters/', import.meta.url);
+
+const BUILTIN_TRIGGERS: Record<string, string> = {
+  cloudevents: 'cloudevents/index.ts',
+  http: 'http/index.ts',
+  redis: 'redis/index.ts',
+  kafka: 'kafka/index.ts',
+  amqp: 'amqp/index.ts',
+  timer: 'timer/index.ts',
+};
+
+const BUILTIN_SINKS: Record<string, string> = {
+  http: 'cloudevents/index.ts',
+  https: 'cloudevents/index.ts',
+  kafka: 'kafka/index.ts',
+  redis: 'redis/index.ts',
+  rediss: 'redis/index.ts',
+  amqp: 'amqp/index.ts',
+  amqps: 'amqp/index.ts',
+};
+
+export const builtinTriggerTypes = Object.keys(BUILTIN_TRIGGERS);
+
+/** Load the adapter module at `specifier`: its default export is an Adapter or a TriggerAdapter. */
+export async function importAdapter(specifier: string): Promise<Adapter> {
+  const url = specifier.startsWith('/') ? pathToFileURL(specifier).href : specifier;
+  let mod: { default?: unknown };
+  try {
+    mod = await import(url);
+  } catch (cause) {
+    throw new SpindleError(`cannot load adapter module ${specifier}: ${(cause as Error).message}`, { cause });
+  }
+  const exported = mod.default as (Adapter & Partial<TriggerAdapter>) | undefined;
+  if (exported && typeof exported.type === 'string' && typeof exported.start === 'function') {
+    return { triggers: [exported as TriggerAdapter<unknown>] };
+  }
+  if (exported && (Array.isArray(exported.triggers) || Array.isArray(exported.sinks))) return exported;
+  throw new SpindleError(
+    `adapter module ${specifier} must export default a TriggerAdapter ({ type, parseConfig, start }) or { triggers, sinks }`,
+  );
+}
+
+/** Adapter lookup by trigger type or sink scheme, loading each module once. */
+export class AdapterRegistry {
+  readonly #modules = new Map<string, Promise<Adapter>>();
+  readonly #triggerModules: Record<string, string>;
+
+  /** `triggerModules`: trigger type -> module specifier, from the manifest. */
+  constructor(triggerModules: Record<string, string> = {}) {
+    this.#triggerModules = triggerModules;
+  }
+
+  async trigger(type: string): Promise<TriggerAdapter<unknown> | undefined> {
+    const specifier = this.#triggerModules[type] ?? builtin(BUILTIN_TRIGGERS[type]);
+    if (specifier === undefined) return undefined;
+    const adapter = await this.#load(specifier);
+    return adapter.triggers?.find((t) => t.type === type);
+  }
+
+  async sink(scheme: string): Promise<SinkAdapter | undefined> {
+    const specifier = builtin(BUILTIN_SINKS[scheme]);
+    const candidates = [...(specifier ? [specifier] : []), ...Object.values(this.#triggerModules)];
+    for (const candidate of candidates) {
+      const found = (await this.#load(candidate)).sinks?.find((s) => s.schemes.includes(scheme));
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  #load(specifier: string): Promise<Adapter> {
+    let loaded = this.#modules.get(specifier);
+    if (loaded === undefined) {
+      loaded = importAdapter(specifier);
+      this.#modules.set(specifier, loaded);
+    }
+    return loaded;
+  }
+}
+
+function builtin(file: string | undefined): string | undefined {
+  return file === undefined ? undefined : new URL(file, here).pathname;
+}

@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import type { AdapterRegistry } from '../adapters.ts';
+import { SpindleError } from '../errors.ts';
+import type { EventSink, SinkFactory } from '../trigger.ts';
+
+/** Opens sinks by URI through the adapter that owns the scheme; one connection per URI. */
+export class SinkPool implements SinkFactory {
+  readonly #open = new Map<string, Promise<EventSink>>();
+  readonly #adapters: AdapterRegistry;
+  readonly #logger: Logger;
+
+  constructor(adapters: AdapterRegistry, logger: Logger) {
+    this.#adapters = adapters;
+    this.#logger = logger;
+  }
+
+  open(uri: string): Promise<EventSink> {
+    let sink = this.#open.get(uri);
+    if (sink === undefined) {
+      sink = this.#connect(uri);
+      this.#open.set(uri, sink);
+      sink.catch(() => this.#open.delete(uri));
+    }
+    return sink;
+  }
+
+  async closeAll(): Promise<void> {
+    const sinks = await Promise.allSettled(this.#open.values());
+    this.#open.clear();
+    await Promise.allSettled(sinks.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+  }
+
+  async #connect(uri: string): Promise<EventSink> {
+    let url: URL;
+    try {
+      url = new URL(uri);
+    } catch {
+      throw new SpindleError(
+        `sink '${uri}' is not a URI (expected e.g. http://host:port/path or kafka://host:port/topic)`,
+      );
+    }
+    const scheme = url.protocol.replace(/:$/, '');
+    const adapter = await this.#adapters.sink(scheme);
+    if (adapter === undefined) {
+      throw new SpindleError(`sink '${uri}': no adapter handles the scheme '${scheme}:'`);
+    }
+    return adapter.open(url, { logger: this.#logger.child({ sink: redact(url) }) });
+  }
+}
+
+/** The URI without its password, for logs. */
+export function redact(url: URL): string {
+  if (!url.password) return url.href;
+  const copy = new URL(url.href);
+  copy.password = '***';
+  return copy.href;
+}

@@ -1,0 +1,157 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { AdapterRegistry } from './adapters.ts';
+import type { AppConfig } from './app/model.ts';
+import { TriggerTable } from './app/table.ts';
+import { createVariables, expandTriggerTables } from './app/variables.ts';
+import { Dispatcher } from './delivery/dispatcher.ts';
+import { parseCeOverrides } from './delivery/overrides.ts';
+import { retryPolicy } from './delivery/retry.ts';
+import { SinkPool } from './delivery/sinks.ts';
+import { ManifestError, SpindleError } from './errors.ts';
+import type { CloudEvent } from './event.ts';
+import { HttpHost, type ListenOptions } from './host/server.ts';
+import { silentLogger } from './log.ts';
+import type { Component } from './runtime/component.ts';
+import { loadComponent } from './runtime/load.ts';
+import type { Route, RouteConfig, RunningTrigger, TriggerAdapter, TriggerContext } from './trigger.ts';
+
+export interface StartOptions {
+  /** Where to listen for HTTP triggers and the health route. Default 127.0.0.1:3000. */
+  listen?: ListenOptions;
+  /** `--variable name=value` overrides. */
+  variables?: Record<string, string>;
+  /** Environment for SPIN_VARIABLE_*, K_SINK and K_CE_OVERRIDES. Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** Where transpiled components are cached. Default `<app dir>/.spindle/cache`. */
+  cacheDir?: string;
+}
+
+export interface RunningApp {
+  readonly app: AppConfig;
+  /** Base URL of the listener. */
+  readonly url: URL;
+  /** One line per endpoint (e.g. `POST http://127.0.0.1:3000/ -> transform`). */
+  readonly endpoints: string[];
+  /** Invoke a component's spindle:event handler directly. */
+  invoke(componentId: string, event: CloudEvent): Promise<CloudEvent[]>;
+  /** Stop taking new events, finish those in flight, release everything. */
+  stop(): Promise<void>;
+}
+
+/** Load every component, start every trigger and the listener: the app is running. */
+export async function startApp(app: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
+  const logger = options.logger ?? silentLogger();
+  const env = options.env ?? process.env;
+  const variables = createVariables(app, { overrides: options.variables ?? {}, env });
+  const overrides = parseCeOverrides(env.K_CE_OVERRIDES);
+  const cacheDir = options.cacheDir ?? join(app.dir, '.spindle', 'cache');
+  const abort = new AbortController();
+  const adapters = new AdapterRegistry(app.triggerModules);
+  const sinks = new SinkPool(adapters, logger);
+  const host = new HttpHost();
+  const components = new Map<string, Component>();
+  const running: RunningTrigger[] = [];
+
+  const stop = async () => {
+    abort.abort();
+    await Promise.allSettled([host.close(), ...running.map((t) => t.drain())]);
+    await Promise.allSettled(running.map((t) => t.close()));
+    await sinks.closeAll();
+    await Promise.allSettled([...components.values()].map((c) => c.close()));
+  };
+
+  try {
+    const loaded = await Promise.all(
+      Object.values(app.components).map((config) =>
+        loadComponent(config, { cacheDir, logger, variables: variables.component(config.id) }),
+      ),
+    );
+    for (const component of loaded) components.set(component.id, component);
+    const component = (id: string): Component => {
+      const found = components.get(id);
+      if (found === undefined) throw new SpindleError(`no component '${id}' in app ${app.name}`);
+      return found;
+    };
+
+    const dispatcher = new Dispatcher({ component, logger, signal: abort.signal, overrides });
+    const ctx: TriggerContext = {
+      app,
+      logger,
+      signal: abort.signal,
+      http: host.router,
+      sinks,
+      component,
+      dispatch: (route, event) => dispatcher.dispatch(route, event),
+      reject: (route, event, error) => dispatcher.reject(route, event, error),
+      route: async (config: RouteConfig, defaults) => openRoute(config, defaults, sinks, env),
+    };
+
+    for (const [type, tables] of groupByType(expandTriggerTables(app, variables))) {
+      const adapter = await triggerAdapter(adapters, app, type, tables[0]?.table ?? `trigger.${type}`);
+      const configs = tables.map(({ table, raw }) => {
+        const reader = new TriggerTable(app.file, table, { ...app.triggerDefaults[type], ...raw });
+        const config = adapter.parseConfig(reader, app);
+        reader.done();
+        return config;
+      });
+      running.push(await adapter.start({ ...ctx, logger: logger.child({ trigger: type }) }, configs));
+    }
+
+    const url = await host.listen(options.listen ?? { host: '127.0.0.1', port: 3000 });
+    const endpoints = running.flatMap((t) => t.describe?.(url) ?? []);
+    return {
+      app,
+      url,
+      endpoints,
+      invoke: (id, event) => component(id).handle(event),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function triggerAdapter(
+  adapters: AdapterRegistry,
+  app: AppConfig,
+  type: string,
+  table: string,
+): Promise<TriggerAdapter<unknown>> {
+  const adapter = await adapters.trigger(type);
+  if (adapter === undefined) {
+    throw new ManifestError(
+      app.file,
+      table,
+      undefined,
+      `unknown trigger type '${type}' (built in: cloudevents, http, redis, kafka, amqp, timer; ` +
+        `others are named with [application.trigger.${type}] module = "...")`,
+    );
+  }
+  return adapter;
+}
+
+/** A route with its sinks open. Knative's K_SINK is the sink when the trigger names none. */
+async function openRoute(
+  config: RouteConfig,
+  defaults: Parameters<TriggerContext['route']>[1],
+  sinks: SinkPool,
+  env: NodeJS.ProcessEnv,
+): Promise<Route> {
+  const sinkUri = config.sink ?? (env.K_SINK || undefined);
+  return {
+    componentId: config.component,
+    retry: retryPolicy(defaults, config.retry),
+    ...(config.filter ? { filter: config.filter } : {}),
+    ...(sinkUri ? { sink: await sinks.open(sinkUri) } : {}),
+    ...(config.deadLetter ? { deadLetter: await sinks.open(config.deadLetter) } : {}),
+  };
+}
+
+function groupByType<T extends { type: string }>(items: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(item.type, [...(groups.get(item.type) ?? []), item]);
+  return groups;
+}

@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { Dispatcher } from '../../src/delivery/dispatcher.ts';
+import { selects } from '../../src/delivery/filter.ts';
+import { parseCeOverrides } from '../../src/delivery/overrides.ts';
+import { ComponentError, SinkError } from '../../src/errors.ts';
+import type { CloudEvent } from '../../src/event.ts';
+import { silentLogger } from '../../src/log.ts';
+import type { Component } from '../../src/runtime/component.ts';
+import type { EventSink, Route } from '../../src/trigger.ts';
+
+const event: CloudEvent = { id: 'e1', source: '/s', type: 'demo.created', specversion: '1.0', extensions: {} };
+
+/** A component whose successive invocations do what `script` says. */
+function scripted(script: ('ok' | 'retry' | 'invalid' | 'trap')[]): Component & { calls: number } {
+  const component = {
+    id: 'c',
+    worlds: new Set(['event'] as const),
+    instances: 'reuse' as const,
+    calls: 0,
+    async handle(e: CloudEvent) {
+      const step = script[component.calls++] ?? 'ok';
+      if (step === 'ok') return [{ ...e, type: `${e.type}.out` }];
+      throw new ComponentError('c', step, `${step} reason`, { eventId: e.id });
+    },
+    withInstance: async () => undefined as never,
+    close: async () => {},
+  };
+  return component;
+}
+
+function recordingSink(failures = 0, retriable = true): EventSink & { received: CloudEvent[] } {
+  let left = failures;
+  return {
+    uri: 'test://sink',
+    received: [],
+    async send(events) {
+      if (left-- > 0) throw new SinkError('test://sink', 'down', { retriable });
+      this.received.push(...events);
+    },
+    close: async () => {},
+  };
+}
+
+function setup(component: Component, route: Partial<Route> = {}) {
+  const dispatcher = new Dispatcher({
+    component: () => component,
+    logger: silentLogger(),
+    signal: new AbortController().signal,
+    overrides: { extra: 'yes' },
+  });
+  const full: Route = { componentId: 'c', retry: { attempts: 3, backoffMs: 1, maxDelayMs: 2 }, ...route };
+  return (e: CloudEvent) => dispatcher.dispatch(full, e);
+}
+
+describe('Dispatcher', () => {
+  it('replies with the emitted events, K_CE_OVERRIDES applied, when the route has no sink', async () => {
+    const outcome = await setup(scripted(['ok']))(event);
+    expect(outcome).toEqual({
+      kind: 'reply',
+      events: [{ ...event, type: 'demo.created.out', extensions: { extra: 'yes' } }],
+    });
+  });
+
+  it('retries a retry error and a trap with backoff, then succeeds', async () => {
+    const component = scripted(['retry', 'trap', 'ok']);
+    const sink = recordingSink();
+    const outcome = await setup(component, { sink })(event);
+    expect(outcome.kind).toBe('emitted');
+    expect(component.calls).toBe(3);
+    expect(sink.received.map((e) => e.type)).toEqual(['demo.created.out']);
+  });
+
+  it('dead-letters an invalid event at once, with the reason as extensions and the data intact', async () => {
+    const component = scripted(['invalid']);
+    const deadLetter = recordingSink();
+    const outcome = await setup(component, { deadLetter })({ ...event, data: new Uint8Array([7]) });
+    expect(outcome.kind).toBe('dead-lettered');
+    expect(component.calls).toBe(1);
+    expect(deadLetter.received[0]).toMatchObject({
+      id: 'e1',
+      type: 'demo.created',
+      data: new Uint8Array([7]),
+      extensions: { deadletterkind: 'invalid', deadletterattempts: '1', deadlettercomponent: 'c' },
+    });
+    expect(deadLetter.received[0]?.extensions.deadletterreason).toContain('invalid reason');
+  });
+
+  it('reports failed (so the broker keeps the message) when retries run out and there is no dead-letter sink', async () => {
+    const component = scripted(['retry', 'retry', 'retry', 'ok']);
+    const outcome = await setup(component)(event);
+    expect(outcome.kind).toBe('failed');
+    expect(component.calls).toBe(3);
+  });
+
+  it('retries a failing sink without invoking the component again', async () => {
+    const component = scripted(['ok']);
+    const sink = recordingSink(2);
+    expect((await setup(component, { sink })(event)).kind).toBe('emitted');
+    expect(component.calls).toBe(1);
+    expect(sink.received).toHaveLength(1);
+  });
+
+  it('does not retry a sink that rejected the events as bad', async () => {
+    const sink = recordingSink(1, false);
+    const outcome = await setup(scripted(['ok']), { sink })(event);
+    expect(outcome).toMatchObject({ kind: 'failed', error: { name: 'SinkError' } });
+  });
+
+  it('skips events the filter does not select', async () => {
+    const component = scripted(['ok']);
+    expect(await setup(component, { filter: { exact: { type: 'other' } } })(event)).toEqual({ kind: 'filtered' });
+    expect(component.calls).toBe(0);
+  });
+
+  it('stops waiting for a retry when the app shuts down', async () => {
+    const abort = new AbortController();
+    const dispatcher = new Dispatcher({
+      component: () => scripted(['retry']),
+      logger: silentLogger(),
+      signal: abort.signal,
+    });
+    const pending = dispatcher.dispatch(
+      { componentId: 'c', retry: { attempts: 5, backoffMs: 60_000, maxDelayMs: 60_000 } },
+      event,
+    );
+    abort.abort();
+    expect((await pending).kind).toBe('failed');
+  });
+});
+
+describe('filters (Knative Trigger semantics)', () => {
+  const e: CloudEvent = { ...event, subject: 'orders/42', extensions: { region: 'eu-west' } };
+  it.each([
+    [{ exact: { type: 'demo.created' } }, true],
+    [{ exact: { type: 'demo' } }, false],
+    [{ prefix: { type: 'demo.' }, suffix: { subject: '/42' } }, true],
+    [{ prefix: { region: 'eu-' } }, true],
+    [{ exact: { missing: '' } }, false],
+    [{}, true],
+  ])('%j selects: %s', (filter, expected) => {
+    expect(selects(filter, e)).toBe(expected);
+  });
+});
+
+describe('K_CE_OVERRIDES', () => {
+  it('reads the extensions', () => {
+    expect(parseCeOverrides('{"extensions":{"extra":"test","n":1}}')).toEqual({ extra: 'test', n: '1' });
+    expect(parseCeOverrides(undefined)).toBeUndefined();
+  });
+  it.each([
+    ['{', /not valid JSON/],
+    ['{"x":1}', /must be an object like/],
+    ['{"extensions":{"Bad-Name":"x"}}', /'Bad-Name' must be lower-case/],
+  ])('rejects %s', (json, reason) => {
+    expect(() => parseCeOverrides(json)).toThrow(reason);
+  });
+});
