@@ -1,0 +1,165 @@
+/**
+ * One component table, in any manifest format: `[component.<id>]` (spindle.toml, Spin v2)
+ * or `[[component]]` (Spin v1). Paths are resolved against the manifest's directory.
+ */
+
+import { existsSync, globSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { BuildConfig, ComponentConfig, FileMount, InstanceMode, VariableDecl } from './model.ts';
+import { isTable, kind, TriggerTable } from './table.ts';
+import { rejectUnsupported, UNSUPPORTED_COMPONENT_FIELDS } from './unsupported.ts';
+import { checkTemplate, parseComponentVariables } from './variable-decls.ts';
+
+export interface ComponentContext {
+  file: string;
+  dir: string;
+  declared: Record<string, VariableDecl>;
+  /** Whether `source` must exist now (not when loading the manifest in order to build it). */
+  checkSources: boolean;
+  /** Spin v1 calls component variables `config`. */
+  variablesField: 'variables' | 'config';
+  /** Fields the format adds and its parser already read (v1: `id`, `trigger`), for the unknown-field hint. */
+  formatFields?: readonly string[];
+}
+
+const COMMON_FIELDS = [
+  'source',
+  'description',
+  'files',
+  'environment',
+  'allowed_outbound_hosts',
+  'allowed_http_hosts',
+  'build',
+  'instances',
+];
+
+/** Spin v2 component ids: kebab-case. */
+export const COMPONENT_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+export const COMPONENT_ID_RULE =
+  'component ids are kebab-case: lowercase letters and digits in words joined by single hyphens, starting with a letter';
+
+export function parseComponent(table: TriggerTable, id: string, ctx: ComponentContext): ComponentConfig {
+  const source = parseSource(table, ctx);
+  const description = table.optionalString('description');
+  const files = parseFiles(table, ctx.dir);
+  const environment = table.optionalStringMap('environment') ?? {};
+  const allowedOutboundHosts = table.optionalStringList('allowed_outbound_hosts') ?? [];
+  allowedOutboundHosts.forEach((host, i) => {
+    checkTemplate(table.file, table.table, `allowed_outbound_hosts[${i}]`, host, ctx.declared);
+  });
+  for (const host of table.optionalStringList('allowed_http_hosts') ?? []) {
+    allowedOutboundHosts.push(...fromAllowedHttpHost(host));
+  }
+  const variables = parseComponentVariables(table.optionalTable(ctx.variablesField), ctx.declared);
+  const build = parseBuild(table.optionalTable('build'), ctx.dir);
+  const instances = parseInstances(table);
+  table.take('tool'); // Spin's `[component.<id>.tool.<name>]`: metadata for other tools, by design not Spin's.
+  rejectUnsupported(table, UNSUPPORTED_COMPONENT_FIELDS);
+  table.done([...(ctx.formatFields ?? []), ...COMMON_FIELDS, ctx.variablesField]);
+
+  const component: ComponentConfig = { id, source, variables, environment, files, allowedOutboundHosts };
+  if (instances !== undefined) component.instances = instances;
+  if (build !== undefined) component.build = build;
+  if (description !== undefined) component.description = description;
+  return component;
+}
+
+function parseSource(table: TriggerTable, ctx: ComponentContext): string {
+  const raw = table.take('source');
+  if (raw === undefined)
+    throw table.error('source', 'is required (the path of a .wasm file, relative to the manifest)');
+  if (isTable(raw) && 'url' in raw) {
+    throw table.error(
+      'source',
+      'remote sources ({ url, digest }) are not supported: download the .wasm and give its path',
+    );
+  }
+  if (isTable(raw) && 'registry' in raw) {
+    throw table.error('source', 'registry sources ({ registry, package, version }) are not supported: give a path');
+  }
+  if (typeof raw !== 'string') throw table.error('source', `expected the path of a .wasm file, got ${kind(raw)}`);
+  const path = resolve(ctx.dir, raw);
+  if (ctx.checkSources && !isFile(path)) {
+    const hint = table.raw.build === undefined ? '' : ' (run `spindle build` first)';
+    throw table.error('source', `no such file: ${path}${hint}`);
+  }
+  return path;
+}
+
+/** `files = ["static", "images/*.jpg", { source = "assets", destination = "/assets" }]`. */
+function parseFiles(table: TriggerTable, dir: string): FileMount[] {
+  const raw = table.take('files');
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw))
+    throw table.error('files', `expected a list of paths and { source, destination } tables, got ${kind(raw)}`);
+  const mounts: FileMount[] = [];
+  raw.forEach((entry: unknown, i) => {
+    const field = `files[${i}]`;
+    if (typeof entry === 'string') {
+      mounts.push(...filesFromPattern(table, field, entry, dir));
+    } else if (isTable(entry)) {
+      const mount = new TriggerTable(table.file, `${table.table}.${field}`, entry);
+      const source = resolve(dir, mount.string('source'));
+      const destination = mount.string('destination');
+      mount.done(['source', 'destination']);
+      if (!existsSync(source)) throw mount.error('source', `no such file or directory: ${source}`);
+      if (!destination.startsWith('/'))
+        throw mount.error('destination', `must be an absolute guest path, got "${destination}"`);
+      mounts.push({ source, destination });
+    } else {
+      throw table.error(field, `expected a path or a { source, destination } table, got ${kind(entry)}`);
+    }
+  });
+  return mounts;
+}
+
+/** A path or glob relative to the manifest: the guest sees each match at the same relative path. */
+function filesFromPattern(table: TriggerTable, field: string, pattern: string, dir: string): FileMount[] {
+  if (isAbsolute(pattern))
+    throw table.error(field, `must be relative to the manifest, got "${pattern}" (use { source, destination })`);
+  const matches = /[*?[{]/.test(pattern) ? globSync(pattern, { cwd: dir }).sort() : [pattern];
+  return matches.map((match) => {
+    const source = resolve(dir, match);
+    const rel = relative(dir, source);
+    if (rel.startsWith('..')) {
+      throw table.error(field, `"${pattern}" is outside the manifest's directory (use { source, destination })`);
+    }
+    if (!existsSync(source)) throw table.error(field, `no such file or directory: ${source}`);
+    return { source, destination: `/${rel.split(sep).join('/')}` };
+  });
+}
+
+/**
+ * Spin v1's `allowed_http_hosts` in the v2 form: a bare host allows http and https;
+ * `insecure:allow-all` allows everything.
+ */
+function fromAllowedHttpHost(host: string): string[] {
+  if (host === 'insecure:allow-all') return ['*://*:*'];
+  if (host.includes('://')) return [host];
+  return [`http://${host}`, `https://${host}`];
+}
+
+function parseBuild(table: TriggerTable | undefined, dir: string): BuildConfig | undefined {
+  if (table === undefined) return undefined;
+  const command = table.string('command');
+  const workdir = resolve(dir, table.optionalString('workdir') ?? '.');
+  const watch = table.optionalStringList('watch');
+  table.done(['command', 'workdir', 'watch']);
+  const build: BuildConfig = { command, workdir };
+  if (watch !== undefined) build.watch = watch;
+  return build;
+}
+
+function parseInstances(table: TriggerTable): InstanceMode | undefined {
+  const value = table.optionalString('instances');
+  if (value === undefined || value === 'fresh' || value === 'reuse') return value;
+  throw table.error('instances', `expected "fresh" or "reuse", got "${value}"`);
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Apps built in code, for programs that embed spindle: the same model and the same checks
+ * as a manifest, with '<embedded>' as the file in error messages.
+ *
+ * ```ts
+ * const app = defineApp({
+ *   name: 'demo',
+ *   components: { transform: { source: 'transform.wasm', variables: { suffix: '{{ suffix }}' } } },
+ *   triggers: [{ type: 'cloudevents', route: '/', component: 'transform' }],
+ *   variables: { suffix: { default: '.transformed' } },
+ * });
+ * ```
+ */
+
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { COMPONENT_ID, COMPONENT_ID_RULE } from './component.ts';
+import type { AppConfig, ComponentConfig, FileMount, InstanceMode, VariableDecl } from './model.ts';
+import { isTable, kind, TriggerTable } from './table.ts';
+import { checkTrigger, parseTriggerDefaults } from './triggers.ts';
+import { checkTemplate, parseComponentVariables, parseVariableDecls } from './variable-decls.ts';
+
+export const EMBEDDED = '<embedded>';
+
+export interface ComponentDefinition {
+  /** A .wasm path (relative to `dir`) or the component's bytes. */
+  source: string | Uint8Array;
+  description?: string;
+  /** Component variables: name -> template such as `'{{ suffix }}'`. */
+  variables?: Record<string, string>;
+  environment?: Record<string, string>;
+  allowedOutboundHosts?: string[];
+  /** Host paths (relative to `dir`) mounted at the same path, or explicit mounts. */
+  files?: (string | FileMount)[];
+  instances?: InstanceMode;
+}
+
+/** One trigger table: `type` picks the adapter, the other fields are its `[[trigger.<type>]]` fields. */
+export interface TriggerDefinition {
+  type: string;
+  component: string;
+  [field: string]: unknown;
+}
+
+export interface AppDefinition {
+  name: string;
+  description?: string;
+  version?: string;
+  /** What relative paths are resolved against. Default: the working directory. */
+  dir?: string;
+  components: Record<string, ComponentDefinition>;
+  triggers: TriggerDefinition[];
+  variables?: Record<string, VariableDecl>;
+  /** As `[application.trigger.<type>]`; `module` names an external adapter. */
+  triggerDefaults?: Record<string, Record<string, unknown>>;
+}
+
+const COMPONENT_FIELDS = [
+  'source',
+  'description',
+  'variables',
+  'environment',
+  'allowedOutboundHosts',
+  'files',
+  'instances',
+];
+
+export function defineApp(definition: AppDefinition): AppConfig {
+  const root = new TriggerTable(EMBEDDED, '', definition as unknown as Record<string, unknown>);
+  const dir = resolve(root.optionalString('dir') ?? '.');
+  const variables = parseVariableDecls(root.optionalTable('variables'));
+  const app: AppConfig = {
+    name: root.string('name'),
+    file: EMBEDDED,
+    dir,
+    variables,
+    components: {},
+    triggers: [],
+    triggerDefaults: {},
+    triggerModules: {},
+  };
+  const description = root.optionalString('description');
+  const version = root.optionalString('version');
+  if (description !== undefined) app.description = description;
+  if (version !== undefined) app.version = version;
+
+  const defaults = root.optionalTable('triggerDefaults');
+  for (const type of defaults?.keys() ?? []) {
+    const table = defaults?.optionalTable(type) as TriggerTable; // keys() lists only fields present
+    parseTriggerDefaults(type, table, { file: EMBEDDED, dir, declared: variables }, app);
+  }
+
+  const components = root.optionalTable('components');
+  if (components === undefined) throw root.error('components', 'is required (an object of id -> { source })');
+  for (const id of components.keys()) {
+    const table = components.optionalTable(id) as TriggerTable;
+    if (!COMPONENT_ID.test(id))
+      throw table.error(undefined, `'${id}' is not a valid component id: ${COMPONENT_ID_RULE}`);
+    app.components[id] = defineComponent(table, id, app);
+  }
+
+  const triggers = root.take('triggers');
+  if (!Array.isArray(triggers))
+    throw root.error('triggers', `expected a list of { type, component, ... }, got ${kind(triggers)}`);
+  triggers.forEach((raw: unknown, i) => {
+    if (!isTable(raw)) throw root.error(`triggers[${i}]`, `expected an object, got ${kind(raw)}`);
+    const { type, ...fields } = raw;
+    if (typeof type !== 'string' || type === '') {
+      throw new TriggerTable(EMBEDDED, `triggers[${i}]`, raw).error(
+        'type',
+        `expected a trigger type, got ${kind(type)}`,
+      );
+    }
+    const trigger = { type, table: `triggers[${i}]`, raw: fields };
+    checkTrigger(trigger, EMBEDDED, app);
+    app.triggers.push(trigger);
+  });
+  root.done(['name', 'description', 'version', 'dir', 'components', 'triggers', 'variables', 'triggerDefaults']);
+  return app;
+}
+
+function defineComponent(table: TriggerTable, id: string, app: AppConfig): ComponentConfig {
+  const source = table.take('source');
+  let resolved: string | Uint8Array;
+  if (source instanceof Uint8Array) resolved = source;
+  else if (typeof source === 'string') {
+    resolved = resolve(app.dir, source);
+    if (!existsSync(resolved) || !statSync(resolved).isFile()) throw table.error('source', `no such file: ${resolved}`);
+  } else {
+    throw table.error(
+      'source',
+      `expected a .wasm path or a Uint8Array, got ${source === undefined ? 'nothing' : kind(source)}`,
+    );
+  }
+  const description = table.optionalString('description');
+  const variables = parseComponentVariables(table.optionalTable('variables'), app.variables);
+  const environment = table.optionalStringMap('environment') ?? {};
+  const allowedOutboundHosts = table.optionalStringList('allowedOutboundHosts') ?? [];
+  allowedOutboundHosts.forEach((host, i) => {
+    checkTemplate(EMBEDDED, table.table, `allowedOutboundHosts[${i}]`, host, app.variables);
+  });
+  const files = defineFiles(table, app.dir);
+  const instances = table.optionalString('instances');
+  if (instances !== undefined && instances !== 'fresh' && instances !== 'reuse') {
+    throw table.error('instances', `expected "fresh" or "reuse", got "${instances}"`);
+  }
+  table.done(COMPONENT_FIELDS);
+  const component: ComponentConfig = { id, source: resolved, variables, environment, files, allowedOutboundHosts };
+  if (description !== undefined) component.description = description;
+  if (instances !== undefined) component.instances = instances;
+  return component;
+}
+
+function defineFiles(table: TriggerTable, dir: string): FileMount[] {
+  const raw = table.take('files');
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) throw table.error('files', `expected a list, got ${kind(raw)}`);
+  return raw.map((entry: unknown, i): FileMount => {
+    const mount = isTable(entry) ? new TriggerTable(EMBEDDED, `${table.table}.files[${i}]`, entry) : undefined;
+    const source = mount === undefined ? entry : mount.string('source');
+    if (typeof source !== 'string') {
+      throw table.error(`files[${i}]`, `expected a path or a { source, destination } object, got ${kind(entry)}`);
+    }
+    const path = resolve(dir, source);
+    const destination = mount?.string('destination') ?? `/${source.replace(/^\.\//, '')}`;
+    mount?.done(['source', 'destination']);
+    if (!existsSync(path)) throw table.error(`files[${i}]`, `no such file or directory: ${path}`);
+    if (!destination.startsWith('/'))
+      throw table.error(`files[${i}]`, `destination must be an absolute guest path, got "${destination}"`);
+    return { source: path, destination };
+  });
+}

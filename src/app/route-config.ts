@@ -1,0 +1,71 @@
+/**
+ * The fields every trigger table shares: which component runs, where its output goes,
+ * how failures are retried, and which events it selects. Adapters call this from
+ * `parseConfig`, read their own fields, and the core calls `done()`.
+ */
+
+import type { EventFilter, RetryPolicy, RouteConfig } from '../trigger.ts';
+import type { TriggerTable } from './table.ts';
+
+/** CloudEvents 1.0, "Attribute Naming Convention": lower-case ASCII letters or digits. */
+const ATTRIBUTE_NAME = /^[a-z0-9]+$/;
+
+export function parseRouteConfig(table: TriggerTable): RouteConfig {
+  const config: RouteConfig = { component: table.string('component') };
+  const sink = optionalUri(table, 'sink');
+  const deadLetter = optionalUri(table, 'dead_letter');
+  const retry = parseRetry(table);
+  const filter = parseFilter(table);
+  if (sink !== undefined) config.sink = sink;
+  if (deadLetter !== undefined) config.deadLetter = deadLetter;
+  if (retry !== undefined) config.retry = retry;
+  if (filter !== undefined) config.filter = filter;
+  return config;
+}
+
+/** A sink URI: `http(s)://`, `kafka://`, `redis://`, `amqp(s)://`... (the scheme picks the adapter). */
+function optionalUri(table: TriggerTable, field: string): string | undefined {
+  const value = table.optionalString(field);
+  if (value === undefined) return undefined;
+  if (!URL.canParse(value) || !/^[a-z][a-z0-9+.-]*:/i.test(value)) {
+    throw table.error(
+      field,
+      `expected a URI with a scheme, such as http://host:port/ or kafka://host:9092/topic, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/** `retry = { attempts = 5, backoff_ms = 200, max_delay_ms = 10000 }`. */
+function parseRetry(table: TriggerTable): Partial<RetryPolicy> | undefined {
+  const retry = table.optionalTable('retry');
+  if (retry === undefined) return undefined;
+  const policy: Partial<RetryPolicy> = {};
+  const attempts = retry.optionalNumber('attempts', { min: 1, integer: true });
+  const backoffMs = retry.optionalNumber('backoff_ms', { min: 0, integer: true });
+  const maxDelayMs = retry.optionalNumber('max_delay_ms', { min: 0, integer: true });
+  retry.done(['attempts', 'backoff_ms', 'max_delay_ms']);
+  if (attempts !== undefined) policy.attempts = attempts;
+  if (backoffMs !== undefined) policy.backoffMs = backoffMs;
+  if (maxDelayMs !== undefined) policy.maxDelayMs = maxDelayMs;
+  return policy;
+}
+
+/** `filter = { exact = { type = "..." }, prefix = {...}, suffix = {...} }`: Knative Trigger filters. */
+function parseFilter(table: TriggerTable): EventFilter | undefined {
+  const filter = table.optionalTable('filter');
+  if (filter === undefined) return undefined;
+  const out: EventFilter = {};
+  for (const kind of ['exact', 'prefix', 'suffix'] as const) {
+    const rules = filter.optionalStringMap(kind);
+    if (rules === undefined) continue;
+    for (const name of Object.keys(rules)) {
+      if (!ATTRIBUTE_NAME.test(name)) {
+        throw filter.error(`${kind}.${name}`, 'is not a CloudEvent attribute name (lowercase letters and digits)');
+      }
+    }
+    out[kind] = rules;
+  }
+  filter.done(['exact', 'prefix', 'suffix']);
+  return out;
+}
