@@ -1,5 +1,6 @@
 import type { InstanceMode } from '../app/model.ts';
 import type { CloudEvent } from '../event.ts';
+import type { WasmModule } from './wasm.ts';
 
 /**
  * Which world a component implements, read from its exports (never declared):
@@ -20,6 +21,12 @@ export interface Component {
   readonly id: string;
   readonly worlds: ReadonlySet<World>;
   readonly instances: InstanceMode;
+
+  /**
+   * For `wagi` only: the compiled WASI preview1 module, to run with node:wasi. A Wagi
+   * module is not a component: `handle` and `withInstance` reject for it.
+   */
+  readonly coreModule?: WasmModule;
 
   /**
    * Invoke `spindle:event/handler.handle`. Resolves with the emitted events; rejects with

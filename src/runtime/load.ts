@@ -1,0 +1,174 @@
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import type { ComponentConfig, InstanceMode } from '../app/model.ts';
+import { ComponentError, SpindleError } from '../errors.ts';
+import type { CloudEvent } from '../event.ts';
+import type { Logger } from '../log.ts';
+import { binaryKind } from './binary.ts';
+import type { Component, GuestExports, World } from './component.ts';
+import { callHandle, handlerKey, settleOutcome } from './event-handler.ts';
+import { LineBuffer } from './guest-output.ts';
+import { DEFAULT_INSTANCES, type Instance, InstancePool } from './instance-pool.ts';
+import { ComponentLoadError } from './load-error.ts';
+import { spinVariablesImport } from './spin-variables.ts';
+import { type TranspileFn, transpileCached } from './transpile-cache.ts';
+import { wasiImports } from './wasi.ts';
+import { compileModule, moduleExports, type WasmModule } from './wasm.ts';
+import { worldsOf } from './worlds.ts';
+
+export interface LoadOptions {
+  /** Where jco's output is cached across starts (keyed by the component's sha256). */
+  cacheDir: string;
+  logger: Logger;
+  /** The component's variables, already resolved (`fermyon:spin/variables.get`). */
+  variables: (name: string) => string | undefined;
+  /** The instance mode for components that do not set one; defaults to DEFAULT_INSTANCES. */
+  instances?: InstanceMode;
+  /** Replaces jco's transpile (tests observe cache hits with it). */
+  transpile?: TranspileFn;
+}
+
+type Instantiate = (
+  getCoreModule: (name: string) => WasmModule,
+  imports: Record<string, unknown>,
+) => Promise<GuestExports>;
+
+/**
+ * Load a component: transpile it with jco (once per content, cached under `cacheDir`),
+ * compile its core modules once, and read which worlds it implements from its exports.
+ * A WASI preview1 command module (`_start`) loads as a `wagi` component.
+ */
+export async function loadComponent(config: ComponentConfig, options: LoadOptions): Promise<Component> {
+  const file = typeof config.source === 'string' ? config.source : '<bytes>';
+  const fail = (reason: string, cause?: unknown) => new ComponentLoadError(config.id, file, reason, { cause });
+  const instances = config.instances ?? options.instances ?? DEFAULT_INSTANCES;
+
+  let bytes: Uint8Array;
+  try {
+    bytes = typeof config.source === 'string' ? await readFile(config.source) : config.source;
+  } catch (cause) {
+    throw fail('cannot read the file', cause);
+  }
+  const kind = binaryKind(bytes);
+  if (kind === undefined) throw fail('not a WebAssembly component or module (no wasm header)');
+  if (kind === 'module') return loadWagi(config.id, bytes, instances, fail);
+
+  let transpiled: Awaited<ReturnType<typeof transpileCached>>;
+  try {
+    transpiled = await transpileCached(bytes, options.cacheDir, { transpile: options.transpile });
+  } catch (cause) {
+    throw fail(`jco cannot transpile it: ${message(cause)}`, cause);
+  }
+  options.logger.debug(
+    { component: config.id, cache: transpiled.cached ? 'hit' : 'miss', dir: transpiled.dir },
+    transpiled.cached ? 'transpiled component served from cache' : 'component transpiled',
+  );
+  const worlds = worldsOf(transpiled.exports);
+  if (worlds.size === 0) {
+    const found = transpiled.exports.map(([name]) => name).join(', ') || 'none';
+    throw fail(
+      `exports no world spindle can run (expected spindle:event/handler, fermyon:spin/inbound-redis, ` +
+        `fermyon:spin/inbound-http, wasi:http/incoming-handler@0.2.x or handle-timer-request); exports found: ${found}`,
+    );
+  }
+
+  const modules = new Map<string, WasmModule>();
+  let instantiate: Instantiate;
+  try {
+    await Promise.all(
+      transpiled.coreModules.map(async (name) => {
+        modules.set(name, await compileModule(await readFile(`${transpiled.dir}/${name}`)));
+      }),
+    );
+    ({ instantiate } = (await import(pathToFileURL(transpiled.glue).href)) as { instantiate: Instantiate });
+  } catch (cause) {
+    throw fail(`cannot compile it: ${message(cause)}`, cause);
+  }
+
+  const create = async (): Promise<Instance> => {
+    const log = (stream: 'stdout' | 'stderr') =>
+      new LineBuffer((line) => {
+        if (stream === 'stdout') options.logger.info({ component: config.id, stream }, line);
+        else options.logger.warn({ component: config.id, stream }, line);
+      });
+    const stdout = log('stdout');
+    const stderr = log('stderr');
+    const imports = {
+      ...wasiImports({ environment: config.environment, files: config.files, stdout, stderr }),
+      ...spinVariablesImport(options.variables),
+    };
+    const exports = await instantiate((name) => {
+      const module = modules.get(name);
+      if (module === undefined) throw new Error(`jco glue asked for unknown core module ${name}`);
+      return module;
+    }, imports);
+    return {
+      exports,
+      settle() {
+        stdout.flush();
+        stderr.flush();
+      },
+    };
+  };
+  const pool = new InstancePool(instances, create);
+  const handler = handlerKey(transpiled.exports.map(([name]) => name));
+
+  return {
+    id: config.id,
+    worlds,
+    instances,
+    async handle(event: CloudEvent): Promise<CloudEvent[]> {
+      if (handler === undefined) {
+        throw new SpindleError(`component ${config.id} does not export spindle:event/handler (worlds: ${[...worlds]})`);
+      }
+      let outcome: ReturnType<typeof callHandle>;
+      try {
+        outcome = await pool.use((exports) => callHandle(exports, handler, event));
+      } catch (cause) {
+        throw new ComponentError(config.id, 'trap', message(cause), { cause, eventId: event.id });
+      }
+      return settleOutcome(config.id, event, outcome);
+    },
+    withInstance: (fn) => pool.use(fn),
+    async close() {
+      pool.close();
+    },
+  };
+}
+
+function loadWagi(
+  id: string,
+  bytes: Uint8Array,
+  instances: InstanceMode,
+  fail: (reason: string, cause?: unknown) => Error,
+): Promise<Component> {
+  return compileModule(bytes).then(
+    (module) => {
+      const exports = moduleExports(module);
+      if (!exports.includes('_start')) {
+        throw fail(
+          `a core module without _start is not a Wagi command; exports found: ${exports.join(', ') || 'none'}`,
+        );
+      }
+      const notAComponent = async (): Promise<never> => {
+        throw new SpindleError(`component ${id} is a Wagi module: run its coreModule with node:wasi`);
+      };
+      return {
+        id,
+        worlds: new Set<World>(['wagi']),
+        instances,
+        coreModule: module,
+        handle: notAComponent,
+        withInstance: notAComponent,
+        close: async () => {},
+      };
+    },
+    (cause: unknown) => {
+      throw fail(`invalid core module: ${message(cause)}`, cause);
+    },
+  );
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

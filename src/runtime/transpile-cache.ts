@@ -1,0 +1,107 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ExportEntry } from './worlds.ts';
+
+/** A component transpiled by jco, as stored in the cache. */
+export interface Transpiled {
+  /** The cache directory holding the glue module and the core modules. */
+  dir: string;
+  /** Absolute path of the generated ES module (exports `instantiate`). */
+  glue: string;
+  /** File names (in `dir`) of the core wasm modules the glue asks for. */
+  coreModules: string[];
+  exports: ExportEntry[];
+  imports: string[];
+  /** True when served from the cache: jco did not run. */
+  cached: boolean;
+}
+
+interface Meta {
+  glue: string;
+  coreModules: string[];
+  exports: ExportEntry[];
+  imports: string[];
+}
+
+export type TranspileFn = (
+  bytes: Uint8Array,
+  options: { name: string; instantiation: 'async'; noTypescript: boolean },
+) => Promise<{ files: Record<string, Uint8Array>; imports: string[]; exports: ExportEntry[] }>;
+
+const META = 'spindle-meta.json';
+
+/**
+ * Transpile `bytes` with jco once per content: the output is kept under
+ * `<cacheDir>/jco-<version>/<sha256 of the bytes>/`, so a restart (or a second app using
+ * the same component) reuses it. Safe when several processes fill the cache at once: each
+ * writes a private directory and renames it into place.
+ */
+export async function transpileCached(
+  bytes: Uint8Array,
+  cacheDir: string,
+  options: { transpile?: TranspileFn } = {},
+): Promise<Transpiled> {
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  const dir = join(cacheDir, `jco-${await jcoVersion()}`, digest);
+  const hit = await readMeta(dir);
+  if (hit !== undefined) return { ...resolveMeta(dir, hit), cached: true };
+
+  const transpile = options.transpile ?? (await import('@bytecodealliance/jco')).transpile;
+  const output = await transpile(bytes, { name: 'component', instantiation: 'async', noTypescript: true });
+  const meta: Meta = {
+    glue: 'component.js',
+    coreModules: Object.keys(output.files).filter((name) => name.endsWith('.wasm')),
+    exports: output.exports,
+    imports: output.imports,
+  };
+  const tmp = `${dir}.${randomUUID()}.tmp`;
+  await mkdir(tmp, { recursive: true });
+  try {
+    for (const [name, content] of Object.entries(output.files)) {
+      if (name.endsWith('.d.ts')) continue;
+      await mkdir(dirname(join(tmp, name)), { recursive: true });
+      await writeFile(join(tmp, name), content);
+    }
+    // Written last: a directory with its meta file is complete.
+    await writeFile(join(tmp, META), JSON.stringify(meta));
+    await rename(tmp, dir);
+  } catch (error) {
+    await rm(tmp, { recursive: true, force: true });
+    // Another process renamed the same content into place first: use theirs.
+    if ((await readMeta(dir)) === undefined) throw error;
+  }
+  return { ...resolveMeta(dir, meta), cached: false };
+}
+
+function resolveMeta(dir: string, meta: Meta): Omit<Transpiled, 'cached'> {
+  return {
+    dir,
+    glue: join(dir, meta.glue),
+    coreModules: meta.coreModules,
+    exports: meta.exports,
+    imports: meta.imports,
+  };
+}
+
+async function readMeta(dir: string): Promise<Meta | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, META), 'utf8')) as Meta;
+  } catch {
+    return undefined;
+  }
+}
+
+let version: string | undefined;
+
+/** jco's version is part of the cache key: another jco generates other glue. */
+export async function jcoVersion(): Promise<string> {
+  if (version === undefined) {
+    // The exports map hides package.json; it sits one level above dist/api.js.
+    const entry = fileURLToPath(import.meta.resolve('@bytecodealliance/jco'));
+    const pkg = JSON.parse(await readFile(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
+    version = pkg.version;
+  }
+  return version;
+}
