@@ -79,7 +79,7 @@ export class TriggerTable {
     const value = this.#read(field);
     if (value === undefined) return undefined;
     if (!isTable(value)) throw this.error(field, `expected a table, got ${kind(value)}`);
-    return new TriggerTable(this.file, `${this.table}.${field}`, value);
+    return new TriggerTable(this.file, this.table === '' ? field : `${this.table}.${field}`, value);
   }
 
   /** A table whose values are all strings, such as headers or filter attributes. */
