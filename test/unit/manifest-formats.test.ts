@@ -171,6 +171,7 @@ source = "tests.wasm"
       {
         type: 'http',
         table: 'trigger.http[0]',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Wagi's own placeholder syntax
         raw: { route: '/cart/...', component: 'api', executor: { type: 'wagi', argv: '${SCRIPT_NAME}' } },
       },
       { type: 'redis', table: 'trigger.redis[0]', raw: { channel: 'orders', component: 'worker' } },
