@@ -33,6 +33,9 @@ function optionalUri(table: TriggerTable, field: string): string | undefined {
       `expected a URI with a scheme, such as http://host:port/ or kafka://host:9092/topic, got ${JSON.stringify(value)}`,
     );
   }
+  if (/^[^:/]+:\d+\/?$/.test(value)) {
+    throw table.error(field, `"${value}" is a host and port, not a URI: add the scheme, as in http://${value}`);
+  }
   return value;
 }
 
