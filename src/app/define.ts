@@ -13,7 +13,7 @@
  */
 
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { COMPONENT_ID, COMPONENT_ID_RULE } from './component.ts';
 import type { AppConfig, ComponentConfig, FileMount, InstanceMode, VariableDecl } from './model.ts';
 import { isTable, kind, TriggerTable } from './table.ts';
@@ -162,7 +162,11 @@ function defineFiles(table: TriggerTable, dir: string): FileMount[] {
       throw table.error(`files[${i}]`, `expected a path or a { source, destination } object, got ${kind(entry)}`);
     }
     const path = resolve(dir, source);
-    const destination = mount?.string('destination') ?? `/${source.replace(/^\.\//, '')}`;
+    const rel = relative(dir, path);
+    if (mount === undefined && (rel.startsWith('..') || isAbsolute(source))) {
+      throw table.error(`files[${i}]`, `"${source}" is outside the app's directory (use { source, destination })`);
+    }
+    const destination = mount?.string('destination') ?? `/${rel.split(sep).join('/')}`;
     mount?.done(['source', 'destination']);
     if (!existsSync(path)) throw table.error(`files[${i}]`, `no such file or directory: ${path}`);
     if (!destination.startsWith('/'))
