@@ -94,7 +94,8 @@ async function up(args: string[]): Promise<number> {
 
 async function build(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { file: { type: 'string', short: 'f', default: '.' } } });
-  const app = await loadApp(resolve(values.file));
+  // Sources are what a build makes: a fresh checkout has none yet.
+  const app = await loadApp(resolve(values.file), { checkSources: false });
   const built = await buildApp(app, {
     start: (id, command, workdir) => console.log(`Building component ${id} with \`${command}\` (in ${workdir})`),
   });

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { AdapterRegistry } from './adapters.ts';
 import type { AppConfig } from './app/model.ts';
 import { TriggerTable } from './app/table.ts';
-import { createVariables, expandTriggerTables } from './app/variables.ts';
+import { createVariables, expandTriggerDefaults, expandTriggerTables } from './app/variables.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
 import { parseCeOverrides } from './delivery/overrides.ts';
 import { retryPolicy } from './delivery/retry.ts';
@@ -88,10 +88,11 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
       route: async (config: RouteConfig, defaults) => openRoute(config, defaults, sinks, env),
     };
 
+    const defaults = expandTriggerDefaults(app, variables);
     for (const [type, tables] of groupByType(expandTriggerTables(app, variables))) {
       const adapter = await triggerAdapter(adapters, app, type, tables[0]?.table ?? `trigger.${type}`);
       const configs = tables.map(({ table, raw }) => {
-        const reader = new TriggerTable(app.file, table, { ...app.triggerDefaults[type], ...raw });
+        const reader = new TriggerTable(app.file, table, { ...defaults[type], ...raw });
         const config = adapter.parseConfig(reader, app);
         reader.done();
         return config;
