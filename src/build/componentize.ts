@@ -108,6 +108,18 @@ async function build(source: string, witPath: string, worldName: string, cacheDi
   }
 }
 
+/**
+ * The content hash `componentize` records: same hash, same component. Lets callers keep
+ * content-addressed outputs (test fixtures) without running a build.
+ */
+export function inputsHash(options: Pick<ComponentizeOptions, 'source' | 'witPath' | 'worldName'>): Promise<string> {
+  return hashInputs(
+    resolve(options.source),
+    resolve(options.witPath ?? DEFAULT_WIT_PATH),
+    options.worldName ?? DEFAULT_WORLD,
+  );
+}
+
 async function hashInputs(source: string, witPath: string, worldName: string): Promise<string> {
   const hash = createHash('sha256');
   hash.update(`componentize-js ${await componentizeJsVersion()}\0world ${worldName}\0`);

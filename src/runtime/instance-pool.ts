@@ -20,17 +20,22 @@ export interface Instance {
  */
 export const DEFAULT_INSTANCES: InstanceMode = 'reuse';
 
-/** Idle instances kept for reuse; concurrent events beyond this get extra instances. */
+/** Idle instances kept for reuse (more exist only while async uses overlap). */
 const MAX_IDLE = 8;
 
 /**
  * Hands out instances per `mode`: 'fresh' instantiates for every use (Spin's isolation),
  * 'reuse' keeps instances that finished cleanly. An instance whose use threw is dropped.
+ * In 'reuse' mode a use that finds no idle instance while one is being instantiated
+ * waits for the next released one: guest calls are synchronous, so a burst of events
+ * is served by one instance instead of one instantiation (and its memory) per event.
  */
 export class InstancePool {
   readonly mode: InstanceMode;
   readonly #create: () => Promise<Instance>;
   readonly #idle: Instance[] = [];
+  readonly #waiters: ((instance: Instance | undefined) => void)[] = [];
+  #creating = 0;
   #closed = false;
 
   constructor(mode: InstanceMode, create: () => Promise<Instance>) {
@@ -39,28 +44,60 @@ export class InstancePool {
   }
 
   async use<T>(fn: (exports: GuestExports) => T | Promise<T>): Promise<T> {
-    if (this.#closed) throw new Error('the component is closed');
-    const instance = this.#idle.pop() ?? (await this.#instantiate());
+    const instance = await this.#acquire();
     let result: T;
     try {
       result = await fn(instance.exports);
+    } catch (error) {
+      // Never reused; a waiter counting on it instantiates its own instead.
+      this.#handOver(undefined);
+      throw error;
     } finally {
       instance.settle();
     }
-    // Reached only when fn did not throw: a failed instance is simply forgotten.
-    if (this.mode === 'reuse' && !this.#closed && this.#idle.length < MAX_IDLE) this.#idle.push(instance);
+    if (this.mode === 'reuse') this.#handOver(instance);
     return result;
   }
 
-  async #instantiate(): Promise<Instance> {
-    // Instantiating in a tight loop exhausts wasm memory ("Cannot allocate Wasm memory",
-    // WASM-NOTES) unless GC gets a turn: yield to the event loop before each one.
-    await yieldToEventLoop();
-    return this.#create();
+  async #acquire(): Promise<Instance> {
+    if (this.#closed) throw new Error('the component is closed');
+    const idle = this.#idle.pop();
+    if (idle !== undefined) return idle;
+    if (this.mode === 'reuse' && this.#creating > 0) {
+      const handed = await new Promise<Instance | undefined>((resolve) => this.#waiters.push(resolve));
+      return handed ?? this.#acquire();
+    }
+    this.#creating += 1;
+    try {
+      // Instantiating in a tight loop exhausts wasm memory ("Cannot allocate Wasm
+      // memory", WASM-NOTES) unless GC gets a turn: yield to the event loop first.
+      await yieldToEventLoop();
+      return await this.#create();
+    } catch (error) {
+      this.#handOver(undefined);
+      throw error;
+    } finally {
+      this.#creating -= 1;
+      // A use that holds its instance across awaits must not stall the waiters: whoever
+      // is still waiting one turn after the instantiation finished gets its own.
+      setImmediate(() => this.#unstall());
+    }
+  }
+
+  #unstall(): void {
+    if (this.#creating === 0) for (const waiter of this.#waiters.splice(0)) waiter(undefined);
+  }
+
+  /** Give `instance` to the next waiter, or keep it idle; `undefined` just wakes one. */
+  #handOver(instance: Instance | undefined): void {
+    const waiter = this.#waiters.shift();
+    if (waiter !== undefined) waiter(this.#closed ? undefined : instance);
+    else if (instance !== undefined && !this.#closed && this.#idle.length < MAX_IDLE) this.#idle.push(instance);
   }
 
   close(): void {
     this.#closed = true;
     this.#idle.length = 0;
+    for (const waiter of this.#waiters.splice(0)) waiter(undefined);
   }
 }

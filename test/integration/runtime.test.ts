@@ -1,0 +1,283 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { parse } from '@bytecodealliance/jco';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ComponentConfig, InstanceMode } from '../../src/app/model.ts';
+import { ComponentError } from '../../src/errors.ts';
+import type { CloudEvent } from '../../src/event.ts';
+import type { Component } from '../../src/runtime/component.ts';
+import { type LoadOptions, loadComponent } from '../../src/runtime/load.ts';
+import { buildFixture } from '../support/fixtures.ts';
+
+const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : new TextDecoder().decode(bytes));
+
+function event(type: string, extra: Partial<CloudEvent> = {}): CloudEvent {
+  return {
+    id: `ev-${type}`,
+    source: '/runtime-test',
+    type,
+    specversion: '1.0',
+    datacontenttype: 'application/octet-stream',
+    dataschema: 'https://example.com/schema',
+    subject: 'a subject',
+    time: '2026-11-21T10:00:00Z',
+    extensions: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', seq: '42' },
+    data: new Uint8Array([0, 1, 0xfe, 0xff, 0x41]),
+    ...extra,
+  };
+}
+
+/** A logger whose records the test can read. */
+function capturingLogger() {
+  const records: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      records.push(JSON.parse(String(chunk)) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { logger: pino({ level: 'debug' }, stream), records };
+}
+
+function config(id: string, source: string, instances?: InstanceMode): ComponentConfig {
+  return { id, source, variables: {}, environment: {}, files: [], allowedOutboundHosts: [], instances };
+}
+
+const cacheDir = mkdtempSync(join(tmpdir(), 'spindle-runtime-cache-'));
+const variables: Record<string, string> = { suffix: '.transformed' };
+const options = (extra: Partial<LoadOptions> = {}): LoadOptions => ({
+  cacheDir,
+  logger: capturingLogger().logger,
+  variables: (name) => variables[name],
+  ...extra,
+});
+
+let wasm: string;
+const loaded: Component[] = [];
+async function load(cfg: ComponentConfig, opts: LoadOptions = options()): Promise<Component> {
+  const component = await loadComponent(cfg, opts);
+  loaded.push(component);
+  return component;
+}
+
+beforeAll(async () => {
+  wasm = await buildFixture('behaviours');
+}, 180_000);
+
+afterAll(async () => {
+  for (const component of loaded) await component.close();
+});
+
+describe('behaviours guest (spindle:event world)', () => {
+  let component: Component;
+  beforeAll(async () => {
+    component = await load(config('behaviours', wasm, 'reuse'));
+  }, 60_000);
+
+  it('is detected as an event component', () => {
+    expect([...component.worlds]).toEqual(['event']);
+  });
+
+  it('test.echo returns the event unchanged: attributes, extensions and data bytes', async () => {
+    const input = event('test.echo');
+    expect(await component.handle(input)).toEqual([input]);
+  });
+
+  it('test.none returns no event', async () => {
+    expect(await component.handle(event('test.none'))).toEqual([]);
+  });
+
+  it('test.many returns two events with derived ids', async () => {
+    const out = await component.handle(event('test.many', { id: 'm' }));
+    expect(out.map((e) => e.id)).toEqual(['m-1', 'm-2']);
+  });
+
+  it('test.invalid rejects with an invalid ComponentError carrying the reason', async () => {
+    const error = await component.handle(event('test.invalid', { id: 'inv' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ComponentError);
+    expect(error).toMatchObject({ failure: 'invalid', reason: 'reason text', eventId: 'inv', retriable: false });
+  });
+
+  it('test.retry rejects with a retriable ComponentError', async () => {
+    const error = await component.handle(event('test.retry')).catch((e: unknown) => e);
+    expect(error).toMatchObject({ failure: 'retry', retriable: true, componentId: 'behaviours' });
+  });
+
+  it('test.trap rejects with a trap, and the next event is still served', async () => {
+    const error = await component.handle(event('test.trap', { id: 'boom' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ComponentError);
+    expect(error).toMatchObject({ failure: 'trap', eventId: 'boom', retriable: true });
+    expect((error as Error).message).toContain('unreachable');
+    const input = event('test.echo');
+    expect(await component.handle(input)).toEqual([input]);
+  });
+
+  it('test.var returns the value of the variable named in the subject', async () => {
+    const [out] = await component.handle(event('test.var', { subject: 'suffix' }));
+    expect(text(out?.data)).toBe('.transformed');
+  });
+
+  it('an undefined variable reaches the guest as the undefined error', async () => {
+    const error = await component.handle(event('test.var', { subject: 'missing' })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ failure: 'invalid' });
+    expect((error as ComponentError).reason).toMatch(/^variable missing: undefined: /);
+  });
+
+  it('an emitted event that breaks the spec is rejected as invalid and nothing is emitted', async () => {
+    const error = await component.handle(event('test.malformed')).catch((e: unknown) => e);
+    expect(error).toMatchObject({ failure: 'invalid' });
+    expect((error as Error).message).toContain("'id' is required");
+  });
+
+  it('serves concurrent events', async () => {
+    const inputs = Array.from({ length: 20 }, (_, i) => event('test.echo', { id: `c${i}` }));
+    const outputs = await Promise.all(inputs.map((input) => component.handle(input)));
+    expect(outputs).toEqual(inputs.map((input) => [input]));
+  });
+});
+
+describe('instance modes, observed through test.count', () => {
+  const counts = async (component: Component, n: number) => {
+    const out: (string | undefined)[] = [];
+    for (let i = 0; i < n; i++) out.push(text((await component.handle(event('test.count')))[0]?.data));
+    return out;
+  };
+
+  it("'reuse' keeps module state between events", async () => {
+    const component = await load(config('reused', wasm, 'reuse'));
+    expect(component.instances).toBe('reuse');
+    expect(await counts(component, 3)).toEqual(['1', '2', '3']);
+  });
+
+  it("'fresh' gives every event a new instance", async () => {
+    const component = await load(config('fresh', wasm, 'fresh'));
+    expect(await counts(component, 3)).toEqual(['1', '1', '1']);
+  });
+
+  it("'reuse' serves a burst of concurrent events from one instance", async () => {
+    const component = await load(config('burst', wasm, 'reuse'));
+    const outputs = await Promise.all(Array.from({ length: 10 }, () => component.handle(event('test.count'))));
+    expect(outputs.map(([out]) => Number(text(out?.data))).sort((a, b) => a - b)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+    ]);
+  });
+
+  it('a trapped instance is discarded, never reused', async () => {
+    const component = await load(config('trapped', wasm, 'reuse'));
+    expect(await counts(component, 2)).toEqual(['1', '2']);
+    await expect(component.handle(event('test.trap'))).rejects.toMatchObject({ failure: 'trap' });
+    expect(await counts(component, 1)).toEqual(['1']);
+  });
+
+  it('the load option sets the default mode, the component config overrides it', async () => {
+    const byOption = await load(config('by-option', wasm), options({ instances: 'fresh' }));
+    expect(byOption.instances).toBe('fresh');
+    const byConfig = await load(config('by-config', wasm, 'reuse'), options({ instances: 'fresh' }));
+    expect(byConfig.instances).toBe('reuse');
+  });
+});
+
+describe('guest output', () => {
+  it('stdout and stderr lines reach the log tagged with the component id', async () => {
+    const { logger, records } = capturingLogger();
+    const component = await load(config('logger', wasm), options({ logger }));
+    await component.handle(event('test.log', { id: 'log-1' }));
+    expect(records).toContainEqual(
+      expect.objectContaining({ component: 'logger', stream: 'stdout', msg: 'stdout line from log-1' }),
+    );
+    expect(records).toContainEqual(
+      expect.objectContaining({ component: 'logger', stream: 'stderr', msg: 'stderr line from log-1' }),
+    );
+  });
+});
+
+describe('loading', () => {
+  it('serves a second load from the transpile cache without running jco', async () => {
+    const ownCache = mkdtempSync(join(tmpdir(), 'spindle-runtime-cache-'));
+    const first = capturingLogger();
+    await load(config('cached', wasm), options({ cacheDir: ownCache, logger: first.logger }));
+    expect(first.records).toContainEqual(expect.objectContaining({ component: 'cached', cache: 'miss' }));
+
+    const second = capturingLogger();
+    const component = await load(
+      config('cached', wasm),
+      options({
+        cacheDir: ownCache,
+        logger: second.logger,
+        transpile: () => Promise.reject(new Error('transpile must not run on a cache hit')),
+      }),
+    );
+    expect(second.records).toContainEqual(expect.objectContaining({ component: 'cached', cache: 'hit' }));
+    const input = event('test.echo');
+    expect(await component.handle(input)).toEqual([input]);
+  }, 60_000);
+
+  it('rejects a file that is not wasm, naming the component and the file', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'spindle-bad-')), 'not-wasm.wasm');
+    writeFileSync(file, 'print("hello")\n');
+    await expect(load(config('bad', file))).rejects.toThrow(
+      `component bad (${file}): not a WebAssembly component or module`,
+    );
+  });
+
+  it('rejects a missing file, naming it', async () => {
+    await expect(load(config('gone', '/nonexistent/x.wasm'))).rejects.toThrow(
+      'component gone (/nonexistent/x.wasm): cannot read the file',
+    );
+  });
+
+  it('rejects a component of an unknown world, listing its exports', async () => {
+    const file = await watFile(
+      'hello.wasm',
+      `(component
+        (core module $m (func (export "run")))
+        (core instance $i (instantiate $m))
+        (func $f (canon lift (core func $i "run")))
+        (export "hello" (func $f)))`,
+    );
+    const error = await load(config('odd', file)).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(new RegExp(`^component odd \\(${file}\\): exports no world`));
+    expect((error as Error).message).toContain('exports found: hello');
+  });
+
+  it('detects the timer world and runs it through withInstance', async () => {
+    const file = await watFile(
+      'timer.wasm',
+      `(component
+        (core module $m (func (export "run")))
+        (core instance $i (instantiate $m))
+        (func $f (canon lift (core func $i "run")))
+        (export "handle-timer-request" (func $f)))`,
+    );
+    const component = await load(config('tick', file));
+    expect([...component.worlds]).toEqual(['timer']);
+    const ran = await component.withInstance((exports) => {
+      (exports.handleTimerRequest as () => void)();
+      return 'ran';
+    });
+    expect(ran).toBe('ran');
+    await expect(component.handle(event('test.echo'))).rejects.toThrow('does not export spindle:event/handler');
+  });
+
+  it('loads a WASI command module as wagi and exposes the compiled module', async () => {
+    const file = await watFile('wagi.wasm', '(module (memory (export "memory") 1) (func (export "_start")))');
+    const component = await load(config('cgi', file));
+    expect([...component.worlds]).toEqual(['wagi']);
+    expect(component.coreModule).toBeDefined();
+    await expect(component.handle(event('test.echo'))).rejects.toThrow('Wagi module');
+  });
+
+  it('rejects a core module without _start', async () => {
+    const file = await watFile('lib.wasm', '(module (func (export "add")))');
+    await expect(load(config('lib', file))).rejects.toThrow('without _start is not a Wagi command; exports found: add');
+  });
+});
+
+async function watFile(name: string, wat: string): Promise<string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'spindle-wat-')), name);
+  writeFileSync(file, await parse(wat));
+  return file;
+}
