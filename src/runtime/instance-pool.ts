@@ -11,12 +11,15 @@ export interface Instance {
 
 /**
  * The default instance mode when a component does not choose one: 'reuse'.
- * Measured on the 2-core dev machine with the behaviours guest (componentize-js 0.23,
- * jco 1.35, `node bench/runtime/run.ts`): a call on a reused instance costs ~0.1 ms,
- * a fresh instance + call ~10 ms, about 100x more, which caps one process at ~100
- * events/s. Fresh instances remain one setting away (`instances = "fresh"`) for
- * components that must not share state between events; a trapped instance is never
- * reused in either mode.
+ * Measured with `node bench/runtime/run.ts` (behaviours guest, componentize-js 0.23 /
+ * StarlingMonkey, jco 1.35, Node 22, 2-core machine), per echo event:
+ * - reused instance: median 0.09 ms, p95 0.18 ms, ~8,000 events/s;
+ * - fresh instance + call: median 4.8 ms, p95 12 ms, ~180 events/s (it was ~19 ms
+ *   before the glue fix in transpile-cache.ts), i.e. 40-50x the CPU per event.
+ * A fresh instance per event would cap one process at a few hundred events/s on a
+ * broker, so reuse is the default. Isolation stays one setting away (`instances =
+ * "fresh"`) for components that keep per-event state in globals, and a trapped
+ * instance is never reused in either mode.
  */
 export const DEFAULT_INSTANCES: InstanceMode = 'reuse';
 

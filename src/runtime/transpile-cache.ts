@@ -33,8 +33,22 @@ export type TranspileFn = (
 const META = 'spindle-meta.json';
 
 /**
+ * Prepended to the glue. At every instantiation jco 1.35's glue wraps three core exports
+ * with JSPI's `WebAssembly.promising` inside try/catch, falling back to the plain export;
+ * the wrappers serve only JSPI async mode, which spindle does not use. Node 22 has no
+ * `promising`, so each instantiation threw three TypeErrors, and each throw made V8
+ * re-parse the 20k-line generator for source positions: ~5 ms apiece, 15 of the ~19 ms
+ * a fresh StarlingMonkey instance took (measured with --cpu-prof). This module-scoped
+ * `WebAssembly` makes `promising` the identity: no throw, same fallback value.
+ */
+const GLUE_PRELUDE =
+  'const WebAssembly = Object.create(globalThis.WebAssembly, { promising: { value: (fn) => fn } });\n';
+/** Bumped when what spindle writes into the cache changes (e.g. GLUE_PRELUDE). */
+const CACHE_FORMAT = 3;
+
+/**
  * Transpile `bytes` with jco once per content: the output is kept under
- * `<cacheDir>/jco-<version>/<sha256 of the bytes>/`, so a restart (or a second app using
+ * `<cacheDir>/jco-<version>-<format>/<sha256 of the bytes>/`, so a restart (or a second app using
  * the same component) reuses it. Safe when several processes fill the cache at once: each
  * writes a private directory and renames it into place.
  */
@@ -44,7 +58,7 @@ export async function transpileCached(
   options: { transpile?: TranspileFn } = {},
 ): Promise<Transpiled> {
   const digest = createHash('sha256').update(bytes).digest('hex');
-  const dir = join(cacheDir, `jco-${await jcoVersion()}`, digest);
+  const dir = join(cacheDir, `jco-${await jcoVersion()}-${CACHE_FORMAT}`, digest);
   const hit = await readMeta(dir);
   if (hit !== undefined) return { ...resolveMeta(dir, hit), cached: true };
 
@@ -62,7 +76,10 @@ export async function transpileCached(
     for (const [name, content] of Object.entries(output.files)) {
       if (name.endsWith('.d.ts')) continue;
       await mkdir(dirname(join(tmp, name)), { recursive: true });
-      await writeFile(join(tmp, name), content);
+      await writeFile(
+        join(tmp, name),
+        name === meta.glue ? Buffer.concat([Buffer.from(GLUE_PRELUDE), content]) : content,
+      );
     }
     // Written last: a directory with its meta file is complete.
     await writeFile(join(tmp, META), JSON.stringify(meta));
