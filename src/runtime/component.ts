@@ -16,6 +16,17 @@ export type World = 'event' | 'spin-redis' | 'spin-http' | 'wasi-http' | 'timer'
 /** The exports of one instance, keyed as jco names them (e.g. `handler`, `inboundRedis`). */
 export type GuestExports = Record<string, unknown>;
 
+/** How `withInstance` gets its instance when the pool is not right for a world. */
+export interface InstanceOptions {
+  /** A fresh instance, used once and dropped, whatever the component's mode. */
+  fresh?: boolean;
+  /**
+   * Host imports replacing the runtime's, keyed as jco's glue looks them up (unversioned,
+   * e.g. `wasi:http/types`). Implies `fresh`: such an instance is never pooled.
+   */
+  imports?: Record<string, unknown>;
+}
+
 /** A loaded, compiled component, ready to be invoked. */
 export interface Component {
   readonly id: string;
@@ -38,8 +49,10 @@ export interface Component {
    * Run `fn` against the exports of an instance (fresh or reused, per `instances`). A
    * throw from `fn` discards that instance: a trapped instance is never reused.
    * For triggers that speak another world (Spin HTTP, Spin Redis, timer, WASI HTTP).
+   * With `options.fresh` or `options.imports`, a fresh instance is used once (a WASI HTTP
+   * guest built by componentize-js answers a single request per instance).
    */
-  withInstance<T>(fn: (exports: GuestExports) => T | Promise<T>): Promise<T>;
+  withInstance<T>(fn: (exports: GuestExports) => T | Promise<T>, options?: InstanceOptions): Promise<T>;
 
   close(): Promise<void>;
 }

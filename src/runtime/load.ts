@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import type { ComponentConfig, InstanceMode } from '../app/model.ts';
 import { ComponentError, SpindleError } from '../errors.ts';
@@ -85,7 +86,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     throw fail(`cannot compile it: ${message(cause)}`, cause);
   }
 
-  const create = async (): Promise<Instance> => {
+  const create = async (overrides: Record<string, unknown> = {}): Promise<Instance> => {
     const log = (stream: 'stdout' | 'stderr') =>
       new LineBuffer((line) => {
         if (stream === 'stdout') options.logger.info({ component: config.id, stream }, line);
@@ -96,6 +97,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     const imports = {
       ...wasiImports({ environment: config.environment, files: config.files, stdout, stderr }),
       ...spinVariablesImport(options.variables),
+      ...overrides,
     };
     const exports = await instantiate((name) => {
       const module = modules.get(name);
@@ -110,7 +112,17 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
       },
     };
   };
-  const pool = new InstancePool(instances, create);
+  const pool = new InstancePool(instances, () => create());
+  // One use of a fresh instance outside the pool, with optional host import overrides.
+  const useOnce = async <T>(fn: (exports: GuestExports) => T | Promise<T>, overrides?: Record<string, unknown>) => {
+    await yieldToEventLoop(); // as the pool does: let GC reclaim wasm memory between instantiations
+    const instance = await create(overrides);
+    try {
+      return await fn(instance.exports);
+    } finally {
+      instance.settle();
+    }
+  };
   const handler = handlerKey(transpiled.exports.map(([name]) => name));
 
   return {
@@ -129,7 +141,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
       }
       return settleOutcome(config.id, event, outcome);
     },
-    withInstance: (fn) => pool.use(fn),
+    withInstance: (fn, use) => (use?.fresh || use?.imports ? useOnce(fn, use.imports) : pool.use(fn)),
     async close() {
       pool.close();
     },
