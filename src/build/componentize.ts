@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,14 +100,34 @@ async function build(source: string, witPath: string, worldName: string, cacheDi
     });
     return component;
   } catch (cause) {
+    const details = message(cause).startsWith('failed to parse JS source') ? syntaxErrors(source) : '';
     throw new ComponentizeError(
       source,
-      `componentize-js failed (world ${worldName}, WIT ${witPath}): ${message(cause)}`,
-      {
-        cause,
-      },
+      `componentize-js failed (world ${worldName}, WIT ${witPath}): ${message(cause)}${details}`,
+      { cause },
     );
   }
+}
+
+/**
+ * componentize-js reports only how many syntax errors it found; Node's own parser says
+ * where and what the first one is.
+ */
+function syntaxErrors(source: string): string {
+  let code: string;
+  try {
+    code = readFileSync(source, 'utf8');
+  } catch {
+    return '';
+  }
+  // Through stdin so that Node parses it as a module whatever the file's extension.
+  const check = spawnSync(process.execPath, ['--input-type=module', '--check'], { input: code, encoding: 'utf8' });
+  if (check.status === 0) return '';
+  const lines = check.stderr
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('    at ') && !line.startsWith('Node.js v'))
+    .map((line) => line.replace(/^\[stdin\]:/, `${source}:`));
+  return lines.length === 0 ? '' : `\n${lines.join('\n')}`;
 }
 
 /**
