@@ -1,0 +1,181 @@
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { NextFunction, Request, Response } from 'express';
+import { InFlight } from '../../src/delivery/in-flight.ts';
+import { ManifestError } from '../../src/errors.ts';
+import type { RunningTrigger, TriggerAdapter, TriggerContext } from '../../src/trigger.ts';
+import { type HttpTriggerConfig, parseHttpConfig } from './config.ts';
+import { type Executor, type ExecutorResponse, GuestFailure } from './executor.ts';
+import type { RequestInfo } from './request-info.ts';
+import { DuplicateRoute, type RouteMatch, RouteTable } from './routes.ts';
+import { spinExecutor } from './spin-executor.ts';
+import { wagiExecutor } from './wagi-executor.ts';
+import { wasiHttpExecutor } from './wasi-http-executor.ts';
+
+interface Target {
+  config: HttpTriggerConfig;
+  execute: Executor;
+}
+
+/** Hop-by-hop and framing headers: Node sets its own. */
+const NOT_FORWARDED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length']);
+
+/**
+ * `[[trigger.http]]`: Spin's HTTP trigger. Routes requests to components by Spin's rules
+ * (exact and `/...` wildcard routes, longest prefix wins, a v1 `base` prefixes all), adds
+ * the `spin-*` request headers, and runs each component with the executor its world
+ * calls for: `fermyon:spin/inbound-http`, `wasi:http/incoming-handler@0.2.x`, or Wagi.
+ */
+export const httpTrigger: TriggerAdapter<HttpTriggerConfig> = {
+  type: 'http',
+
+  parseConfig: (table) => parseHttpConfig(table),
+
+  async start(ctx, configs) {
+    const closers: (() => Promise<void>)[] = [];
+    const targets: Target[] = [];
+    try {
+      for (const config of configs) targets.push({ config, execute: await executorFor(ctx, config, closers) });
+    } catch (error) {
+      await Promise.allSettled(closers.map((close) => close()));
+      throw error;
+    }
+    const routes = routeTable(ctx, targets);
+    const inFlight = new InFlight();
+
+    ctx.http.use((req: Request, res: Response, next: NextFunction) => {
+      const pathAndQuery = req.originalUrl;
+      const match = routes.match(pathAndQuery.split('?')[0] ?? '/');
+      if (match === undefined) return next();
+      void inFlight.run(() => serve(ctx, match, req, res));
+    });
+
+    const running: RunningTrigger = {
+      describe: (base) =>
+        targets.map(
+          ({ config }) =>
+            `ANY ${base.origin}${stripSlash(config.base)}${config.route} -> ${config.component}` +
+            (config.executor.type === 'wagi' ? ' (wagi)' : ''),
+        ),
+      drain: () => inFlight.idle(),
+      close: async () => {
+        await Promise.allSettled(closers.map((close) => close()));
+      },
+    };
+    return running;
+  },
+};
+
+/** The executor for a component, by its world, or a start-up error naming it and its table. */
+async function executorFor(
+  ctx: TriggerContext,
+  config: HttpTriggerConfig,
+  closers: (() => Promise<void>)[],
+): Promise<Executor> {
+  const component = ctx.component(config.component);
+  const fail = (field: string, reason: string) => new ManifestError(ctx.app.file, config.table, field, reason);
+  if (config.executor.type === 'wagi') {
+    if (!component.worlds.has('wagi')) {
+      throw fail(
+        'executor',
+        `component '${component.id}' is not a WASI preview1 command module (it is a component of ${[...component.worlds].join(', ')}); ` +
+          'remove executor = { type = "wagi" }',
+      );
+    }
+    const settings = ctx.app.components[component.id] ?? { environment: {}, files: [] };
+    const wagi = await wagiExecutor(component, settings, config.executor, ctx.logger);
+    closers.push(wagi.close);
+    return wagi.execute;
+  }
+  if (component.worlds.has('spin-http')) return spinExecutor(component);
+  if (component.worlds.has('wasi-http')) return wasiHttpExecutor(component);
+  if (component.worlds.has('wagi')) {
+    throw fail(
+      'executor',
+      `component '${component.id}' is a WASI preview1 module: add executor = { type = "wagi" } to run it as Wagi`,
+    );
+  }
+  throw fail(
+    'component',
+    `component '${component.id}' cannot serve HTTP: it exports neither fermyon:spin/inbound-http nor ` +
+      `wasi:http/incoming-handler@0.2.x (it implements ${[...component.worlds].join(', ') || 'no known world'})`,
+  );
+}
+
+function routeTable(ctx: TriggerContext, targets: Target[]): RouteTable<Target> {
+  try {
+    return new RouteTable(targets.map((target) => ({ route: target.config.route, base: target.config.base, target })));
+  } catch (error) {
+    if (!(error instanceof DuplicateRoute)) throw error;
+    const first = (error.first.target as Target).config;
+    const second = (error.second.target as Target).config;
+    throw new ManifestError(
+      ctx.app.file,
+      second.table,
+      'route',
+      `'${second.route}' is already the route of [${first.table}] (component '${first.component}'): ` +
+        `components '${first.component}' and '${second.component}' cannot share a route`,
+    );
+  }
+}
+
+async function serve(ctx: TriggerContext, match: RouteMatch<Target>, req: Request, res: Response): Promise<void> {
+  const { config, execute } = match.target;
+  let response: ExecutorResponse;
+  try {
+    response = await execute({
+      method: req.method,
+      headers: headersOf(req),
+      body: await readBody(req),
+      info: requestInfo(req),
+      match,
+    });
+  } catch (error) {
+    const status = error instanceof GuestFailure ? error.status : 500;
+    ctx.logger.error(
+      { component: config.component, route: match.matchedRoute, status, err: error },
+      (error as Error).message,
+    );
+    if (!res.headersSent) {
+      res
+        .status(status)
+        .type('text/plain')
+        .send(status === 502 ? 'Bad Gateway\n' : 'Internal Server Error\n');
+    }
+    return;
+  }
+  res.status(response.status);
+  for (const [name, value] of response.headers) {
+    if (!NOT_FORWARDED.has(name.toLowerCase())) res.appendHeader(name, value);
+  }
+  res.end(Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength));
+}
+
+function requestInfo(req: Request): RequestInfo {
+  const socket = req.socket as TLSSocket;
+  return {
+    scheme: socket.encrypted ? 'https' : 'http',
+    host: req.headers.host ?? 'localhost',
+    pathAndQuery: req.originalUrl,
+    clientAddress: socket.remoteAddress ?? '',
+    clientPort: socket.remotePort ?? 0,
+  };
+}
+
+function headersOf(req: IncomingMessage): [string, string][] {
+  const headers: [string, string][] = [];
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    headers.push([(req.rawHeaders[i] as string).toLowerCase(), req.rawHeaders[i + 1] as string]);
+  }
+  return headers;
+}
+
+async function readBody(req: IncomingMessage): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function stripSlash(s: string): string {
+  return s.endsWith('/') ? s.slice(0, -1) : s;
+}

@@ -1,0 +1,105 @@
+/**
+ * The HTTP trigger's test guests, built from source in test/fixtures/http/ once and
+ * cached by content hash under node_modules/.cache/spindle-fixtures/http/:
+ * - JS guests with componentize-js against adapters/http/wit (Spin inbound-http, wasi:http);
+ * - the Wagi module from C with `clang --target=wasm32-wasi`.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { componentize } from '../../src/build/componentize.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SOURCES = join(ROOT, 'test', 'fixtures', 'http');
+const WIT = join(ROOT, 'adapters', 'http', 'wit');
+const CACHE = join(ROOT, 'node_modules', '.cache', 'spindle-fixtures', 'http');
+const STALE_LOCK_MS = 5 * 60_000;
+const WAIT_MS = 3 * 60_000;
+
+const run = promisify(execFile);
+
+/** The JS guests and the world each is built for. */
+const GUESTS = {
+  'spin-echo': { wit: join(WIT, 'spin-http'), world: 'fermyon:spin/http-trigger' },
+  'wasi-echo': { wit: join(WIT, 'wasi-http'), world: 'wasi:http/proxy@0.2.10' },
+} as const;
+
+export type HttpGuest = keyof typeof GUESTS;
+
+const building = new Map<string, Promise<string>>();
+
+/** The component built from `test/fixtures/http/<name>.js`. */
+export function buildHttpGuest(name: HttpGuest): Promise<string> {
+  return once(name, async () => {
+    const { wit, world } = GUESTS[name];
+    const source = join(SOURCES, `${name}.js`);
+    // componentize() itself skips the build when `<out>.build.json` records these inputs.
+    const out = join(CACHE, `${name}.wasm`);
+    await withLock(out, () =>
+      componentize({ source, out, witPath: wit, worldName: world, cacheDir: join(CACHE, 'wizer') }),
+    );
+    return out;
+  });
+}
+
+/** The Wagi module compiled from `test/fixtures/http/wagi-env.c`. */
+export function buildWagiModule(): Promise<string> {
+  return once('wagi-env', async () => {
+    const source = join(SOURCES, 'wagi-env.c');
+    const { stdout: version } = await run('clang', ['--version']);
+    const digest = createHash('sha256')
+      .update(version)
+      .update(await readFile(source))
+      .digest('hex')
+      .slice(0, 16);
+    const out = join(CACHE, `wagi-env-${digest}.wasm`);
+    if (existsSync(out)) return out;
+    await withLock(out, async () => {
+      if (existsSync(out)) return;
+      const tmp = `${out}.${process.pid}.tmp`;
+      await run('clang', ['--target=wasm32-wasi', '-O2', '-Wl,--strip-all', '-o', tmp, source]);
+      await rename(tmp, out);
+    });
+    return out;
+  });
+}
+
+function once(key: string, build: () => Promise<string>): Promise<string> {
+  let pending = building.get(key);
+  if (pending === undefined) {
+    pending = build();
+    building.set(key, pending);
+    pending.catch(() => building.delete(key));
+  }
+  return pending;
+}
+
+/** Keep two vitest workers from building the same output at once. */
+async function withLock<T>(out: string, fn: () => Promise<T>): Promise<T> {
+  await mkdir(CACHE, { recursive: true });
+  const lock = `${out}.lock`;
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    try {
+      await (await open(lock, 'wx')).close();
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock} (remove it if no build runs)`);
+      const age = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
+      if (age > STALE_LOCK_MS) await rm(lock, { force: true });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { DuplicateRoute, matches, parseRoute, RouteTable } from '../../adapters/http/routes.ts';
+
+const table = (routes: [string, string][], base?: string) =>
+  new RouteTable(routes.map(([route, target]) => ({ route, target, ...(base ? { base } : {}) })));
+const serving = (routes: RouteTable<string>, path: string) => routes.match(path)?.target;
+
+describe('Spin HTTP routes', () => {
+  it('an exact route matches only itself: /cart is not /cart/checkout', () => {
+    const routes = table([
+      ['/cart', 'shopping-cart'],
+      ['/cart/checkout', 'checkout'],
+    ]);
+    expect(serving(routes, '/cart')).toBe('shopping-cart');
+    expect(serving(routes, '/cart/checkout')).toBe('checkout');
+    expect(serving(routes, '/cart/other')).toBeUndefined();
+    expect(serving(routes, '/carts')).toBeUndefined();
+  });
+
+  it('a wildcard route matches itself and everything under it', () => {
+    const pattern = parseRoute('/users/...');
+    for (const path of ['/users', '/users/', '/users/1', '/users/1/edit']) expect(matches(pattern, path)).toBe(true);
+    for (const path of ['/', '/user', '/usersx', '/other/users']) expect(matches(pattern, path)).toBe(false);
+  });
+
+  it('/... matches every path', () => {
+    const pattern = parseRoute('/...');
+    for (const path of ['/', '/a', '/a/b/c/', '/this/should/really/match/everything']) {
+      expect(matches(pattern, path)).toBe(true);
+    }
+  });
+
+  it('one trailing slash is not significant', () => {
+    expect(matches(parseRoute('/foo/bar'), '/foo/bar/')).toBe(true);
+    expect(matches(parseRoute('/foo/bar/'), '/foo/bar')).toBe(true);
+    expect(matches(parseRoute('/foo/bar'), '/foo/bar/baz')).toBe(false);
+  });
+
+  it("longest prefix wins and an exact route beats a wildcard (Spin's /users example)", () => {
+    const routes = table([
+      ['/users/...', 'user-manager'],
+      ['/users/admin', 'admin'],
+      ['/...', 'shop'],
+    ]);
+    expect(serving(routes, '/users/1')).toBe('user-manager');
+    expect(serving(routes, '/users')).toBe('user-manager');
+    expect(serving(routes, '/users/admin')).toBe('admin');
+    expect(serving(routes, '/users/admin/x')).toBe('user-manager');
+    expect(serving(routes, '/cart')).toBe('shop');
+    expect(serving(routes, '/')).toBe('shop');
+  });
+
+  it('the manifest order does not matter for nested wildcards', () => {
+    const forward = table([
+      ['/one/...', '1'],
+      ['/one/two/...', '2'],
+      ['/one/two/three/...', '3'],
+    ]);
+    const backward = table([
+      ['/one/two/three/...', '3'],
+      ['/one/two/...', '2'],
+      ['/one/...', '1'],
+    ]);
+    for (const routes of [forward, backward]) {
+      expect(serving(routes, '/one/two/three/four')).toBe('3');
+      expect(serving(routes, '/one/two/x')).toBe('2');
+      expect(serving(routes, '/one')).toBe('1');
+    }
+  });
+
+  it('a base prefixes every route, exact or wildcard', () => {
+    const routes = table(
+      [
+        ['/cart', 'cart'],
+        ['/users/...', 'users'],
+      ],
+      '/shop',
+    );
+    expect(serving(routes, '/shop/cart')).toBe('cart');
+    expect(serving(routes, '/shop/users')).toBe('users');
+    expect(serving(routes, '/shop/users/1/edit')).toBe('users');
+    expect(serving(routes, '/cart')).toBeUndefined();
+    expect(serving(routes, '/users/1')).toBeUndefined();
+    expect(serving(table([['/...', 'all']], '/shop/'), '/shop')).toBe('all');
+  });
+
+  it('an unmatched path has no route (a 404)', () => {
+    expect(table([['/hello', 'hello']]).match('/bye')).toBeUndefined();
+  });
+
+  it('two entries on one route are a DuplicateRoute naming both', () => {
+    // The trailing slash goes first: `/api/.../` is the wildcard `/api/...` too.
+    const build = () =>
+      table([
+        ['/api/...', 'first'],
+        ['/api/.../', 'x'],
+      ]);
+    expect(() =>
+      table([
+        ['/hello', 'first'],
+        ['/hello/', 'second'],
+      ]),
+    ).toThrow(DuplicateRoute);
+    try {
+      table([
+        ['/api/...', 'first'],
+        ['/api/...', 'second'],
+      ]);
+      expect.unreachable();
+    } catch (error) {
+      expect((error as DuplicateRoute<string>).first.target).toBe('first');
+      expect((error as DuplicateRoute<string>).second.target).toBe('second');
+    }
+    expect(build).toThrow(DuplicateRoute);
+  });
+
+  it('an exact route and a wildcard on the same prefix are different routes', () => {
+    const routes = table([
+      ['/api', 'exact'],
+      ['/api/...', 'wild'],
+    ]);
+    expect(serving(routes, '/api')).toBe('exact');
+    expect(serving(routes, '/api/x')).toBe('wild');
+  });
+
+  it('tells the path info and route forms of a match (the spin-* header values)', () => {
+    const match = table([['/users/...', 'users']], '/shop').match('/shop/users/1/edit');
+    expect(match).toMatchObject({
+      pathInfo: '/1/edit',
+      matchedRoute: '/shop/users/...',
+      rawComponentRoute: '/users/...',
+      componentRoute: '/users',
+    });
+    expect(match?.pattern.base).toBe('/shop');
+    expect(table([['/...', 'all']]).match('/a/b')).toMatchObject({
+      pathInfo: '/a/b',
+      matchedRoute: '/...',
+      rawComponentRoute: '/...',
+      componentRoute: '',
+    });
+    expect(table([['/hello', 'h']]).match('/hello')).toMatchObject({ pathInfo: '', componentRoute: '/hello' });
+    expect(table([['/users/...', 'u']]).match('/users')).toMatchObject({ pathInfo: '' });
+  });
+});
