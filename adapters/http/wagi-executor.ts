@@ -14,7 +14,6 @@ import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WASI } from 'node:wasi';
 import type { ComponentConfig } from '../../src/app/model.ts';
 import type { Logger } from '../../src/log.ts';
 import type { Component } from '../../src/runtime/component.ts';
@@ -48,6 +47,9 @@ export async function wagiExecutor(
 ): Promise<{ execute: Executor; close(): Promise<void> }> {
   const module = component.coreModule;
   if (module === undefined) throw new Error(`component ${component.id} is not a WASI preview1 module`);
+  // Loaded only for apps with a Wagi component: importing node:wasi prints Node's
+  // "WASI is an experimental feature" warning.
+  const { WASI } = await import('node:wasi');
   const dir = await mkdtemp(join(tmpdir(), 'spindle-wagi-'));
   const preopens = Object.fromEntries(config.files.map((mount) => [mount.destination, mount.source]));
 
