@@ -101,7 +101,10 @@ function statusOf(error: SpindleError): number {
 }
 
 function send(res: Response, status: number, message: EncodedMessage): void {
-  res.status(status).set(message.headers).end(Buffer.from(message.body));
+  // Not res.set(): express would append a charset and so change datacontenttype.
+  res.status(status);
+  for (const [name, value] of Object.entries(message.headers)) res.setHeader(name, value);
+  res.end(Buffer.from(message.body));
 }
 
 function reject(res: Response, status: number, reason: string): void {

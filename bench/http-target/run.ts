@@ -1,0 +1,73 @@
+/**
+ * bench/http-target: the example transform served by spindle (reused and fresh
+ * instances) side by side with a plain express handler doing the same in JavaScript,
+ * each under the same concurrent load from a second process.
+ * Usage: node bench/http-target/run.ts [--seconds 10] [--concurrency 32]
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '32' } },
+});
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const example = join(root, 'examples/transform');
+const spindle = join(root, 'bin/spindle.js');
+
+execFileSync(process.execPath, [spindle, 'build', '-f', example], { stdio: 'inherit' });
+
+/** A copy of the example whose component uses the given instance mode. */
+function exampleWith(instances: 'reuse' | 'fresh'): string {
+  const dir = mkdtempSync(join(tmpdir(), `spindle-bench-${instances}-`));
+  copyFileSync(join(example, 'transform.wasm'), join(dir, 'transform.wasm'));
+  const manifest = readFileSync(join(example, 'spindle.toml'), 'utf8')
+    .replace(/\[component\.transform\.build\][\s\S]*$/, '')
+    .replace('[component.transform]\n', `[component.transform]\ninstances = "${instances}"\n`);
+  writeFileSync(join(dir, 'spindle.toml'), manifest);
+  return dir;
+}
+
+async function serve(args: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  for await (const chunk of child.stdout ?? []) {
+    out += chunk;
+    const match = /Serving (\S+)/.exec(out);
+    if (match?.[1]) return { url: match[1], child };
+  }
+  throw new Error(`${args.join(' ')} exited before serving:\n${out}`);
+}
+
+interface Figures {
+  eventsPerSecond: number;
+  p50ms: number;
+  p99ms: number;
+  failures: number;
+}
+
+async function measure(name: string, args: string[]): Promise<Figures> {
+  const { url, child } = await serve(args);
+  const load = (seconds: string) =>
+    execFileSync(process.execPath, [join(root, 'bench/http-target/load.ts'), url, values.concurrency, seconds], {
+      encoding: 'utf8',
+    });
+  load('2'); // warm-up: JIT, instance pool
+  const figures = JSON.parse(load(values.seconds)) as Figures;
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+  console.log(`${name.padEnd(26)} ${JSON.stringify(figures)}`);
+  return figures;
+}
+
+const up = (dir: string) => [spindle, 'up', '-f', dir, '--listen', '127.0.0.1:0', '--log-format', 'json'];
+console.log(`load: ${values.concurrency} concurrent requests for ${values.seconds} s per target\n`);
+const express = await measure('express (plain JS)', [join(root, 'bench/http-target/baseline.ts')]);
+const reuse = await measure('spindle, reused instances', up(exampleWith('reuse')));
+const fresh = await measure('spindle, fresh instances', up(exampleWith('fresh')));
+const ratio = (f: Figures) => `${((100 * f.eventsPerSecond) / express.eventsPerSecond).toFixed(0)}%`;
+console.log(`\nspindle/express events per second: reused ${ratio(reuse)}, fresh ${ratio(fresh)}`);
