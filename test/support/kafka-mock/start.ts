@@ -47,7 +47,7 @@ export async function kafkaMockBinary(): Promise<string> {
   const partial = `${binary}.${process.pid}.tmp`;
   const cc = process.env.CC ?? 'cc';
   try {
-    await promisify(execFile)(cc, ['-O2', '-o', partial, SOURCE, '-lrdkafka']);
+    await promisify(execFile)(cc, ['-O2', '-o', partial, SOURCE, '-lrdkafka', '-lpthread']);
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';
     throw new Error(`cannot build the Kafka mock (${cc} ${SOURCE} -lrdkafka; needs librdkafka-dev): ${stderr}`, {
@@ -66,7 +66,7 @@ export async function startKafkaMock(options: KafkaMockOptions = {}): Promise<Ka
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
-  const line = await firstLine(child, options.timeoutMs ?? 10_000, () => stderr);
+  const line = await firstLine(child, options.timeoutMs ?? 30_000, () => stderr);
   return {
     brokers: line.split(','),
     close: () => stop(child),
