@@ -15,6 +15,7 @@ import * as io from '@bytecodealliance/preview2-shim/io';
 
 interface ShimFields {
   entries(): [string, Uint8Array][];
+  append(name: string, value: Uint8Array): void;
 }
 interface ShimFieldsClass {
   new (): ShimFields;
@@ -155,7 +156,16 @@ class IncomingRequest {
   }
   headers(): ShimFields {
     const encoder = new TextEncoder();
-    return Fields.fromList(this.#data.headers.map(([name, value]) => [name, encoder.encode(value)]));
+    const fields = new Fields();
+    for (const [name, value] of this.#data.headers) {
+      try {
+        fields.append(name, encoder.encode(value));
+      } catch {
+        // A header the shim's Fields rejects (forbidden or invalid syntax) is left out
+        // rather than trapping the guest.
+      }
+    }
+    return fields;
   }
   consume(): IncomingBody {
     if (this.#consumed) throw undefined; // result<incoming-body> err: already consumed
