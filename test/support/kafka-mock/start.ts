@@ -33,7 +33,7 @@ export interface KafkaMockOptions {
   topics?: readonly string[];
   /** Brokers in the cluster; 1 unless told. */
   brokerCount?: number;
-  /** How long to wait for the cluster to print its address; 10 s unless told. */
+  /** How long to wait for the cluster to print its address; 30 s unless told. */
   timeoutMs?: number;
 }
 

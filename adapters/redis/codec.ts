@@ -1,0 +1,148 @@
+/**
+ * spindle's Redis binding for CloudEvents (Redis has no official one), a pure codec.
+ * It is structured mode, the JSON Event Format (json-format.md) as the payload:
+ *
+ *   pub/sub        the message is the event's JSON
+ *   stream entry   the field `event` holds the event's JSON (other fields are ignored)
+ *
+ * Anything else is wrapped into an event, never refused:
+ *
+ *   pub/sub message without `specversion`:  id a new UUID (pub/sub has no message id),
+ *     source `redis://<channel>`, data the message bytes exactly
+ *   stream entry without an `event` field:  id `<stream>-<entry id>` (a redelivery keeps
+ *     the id), source `redis://<stream>`, data the entry's fields as a JSON object,
+ *     datacontenttype application/json
+ *   type  configurable, `dev.spindle.redis.message` by default
+ *
+ * A payload that claims to be an event (a JSON object with `specversion`, or an `event`
+ * field) but is not a valid one is undecodable: the result says why and carries the
+ * payload wrapped as above, for the dead-letter sink.
+ */
+import { randomUUID } from 'node:crypto';
+import { InvalidEventError } from '../../src/errors.ts';
+import {
+  type CloudEvent,
+  decodeUtf8,
+  fromAttributes,
+  fromStructured,
+  toStructured,
+  utf8,
+  violations,
+} from '../../src/event.ts';
+
+export type RedisDecoded =
+  | { ok: true; mode: 'structured' | 'wrapped'; event: CloudEvent }
+  | { ok: false; error: InvalidEventError; raw: CloudEvent };
+
+export interface RedisDecodeOptions {
+  /** `type` of a wrapped payload; `dev.spindle.redis.message` unless told. */
+  type?: string;
+  /** Id of a wrapped pub/sub message; a random UUID unless told. */
+  newId?: () => string;
+}
+
+/** A stream entry's fields: ioredis's flat `[field, value, ...]` list, or an object. */
+export type StreamFields = readonly string[] | Readonly<Record<string, string>>;
+
+export const DEFAULT_TYPE = 'dev.spindle.redis.message';
+/** The stream entry field that holds the event. */
+export const EVENT_FIELD = 'event';
+
+/** Read a pub/sub message received on `channel` (the channel itself, not the pattern). */
+export function decodeMessage(channel: string, message: Uint8Array, options: RedisDecodeOptions = {}): RedisDecoded {
+  const raw = () =>
+    wrapped(`redis://${channel}`, (options.newId ?? randomUUID)(), options, undefined, new Uint8Array(message));
+  const text = decodeUtf8(message);
+  const json = text === undefined ? undefined : parse(text);
+  // Only a JSON object with `specversion` claims to be an event; any other payload is data.
+  if (json === undefined || !json.ok || !isObject(json.value) || !('specversion' in json.value)) {
+    return { ok: true, mode: 'wrapped', event: raw() };
+  }
+  return structured(json.value, `redis message on ${channel}`, raw);
+}
+
+/** Read a stream entry (`XREADGROUP`/`XRANGE` gives id and fields). */
+export function decodeEntry(
+  stream: string,
+  entryId: string,
+  fields: StreamFields,
+  options: RedisDecodeOptions = {},
+): RedisDecoded {
+  const object = fieldObject(fields);
+  const raw = () =>
+    wrapped(`redis://${stream}`, `${stream}-${entryId}`, options, 'application/json', utf8(JSON.stringify(object)));
+  const payload = object[EVENT_FIELD];
+  if (payload === undefined) return { ok: true, mode: 'wrapped', event: raw() };
+  const where = `redis stream ${stream} entry ${entryId}`;
+  const json = parse(payload);
+  if (!json.ok) return failure(where, `malformed JSON in field '${EVENT_FIELD}': ${json.reason}`, raw);
+  return structured(json.value, where, raw);
+}
+
+/** The pub/sub message for `event`: its JSON Event Format. */
+export function encodeMessage(event: CloudEvent): string {
+  return JSON.stringify(toStructured(event));
+}
+
+/** Stream entry fields for `event`, as `XADD` takes them: `['event', <JSON>]`. */
+export function encodeEntry(event: CloudEvent): [string, string] {
+  return [EVENT_FIELD, encodeMessage(event)];
+}
+
+function structured(value: unknown, where: string, raw: () => CloudEvent): RedisDecoded {
+  let event: CloudEvent;
+  try {
+    event = fromStructured(value);
+  } catch (error) {
+    return failure(where, `malformed structured event: ${error instanceof Error ? error.message : String(error)}`, raw);
+  }
+  const problems = violations(event);
+  if (problems.length > 0) return failure(where, `invalid CloudEvent: ${problems.join('; ')}`, raw);
+  return { ok: true, mode: 'structured', event };
+}
+
+function failure(where: string, reason: string, raw: () => CloudEvent): RedisDecoded {
+  return { ok: false, error: new InvalidEventError(`${where}: ${reason}`), raw: raw() };
+}
+
+function wrapped(
+  source: string,
+  id: string,
+  options: RedisDecodeOptions,
+  datacontenttype: string | undefined,
+  data: Uint8Array,
+): CloudEvent {
+  return fromAttributes(
+    {
+      specversion: '1.0',
+      id,
+      source,
+      type: options.type ?? DEFAULT_TYPE,
+      ...(datacontenttype === undefined ? {} : { datacontenttype }),
+    },
+    data,
+  );
+}
+
+function fieldObject(fields: StreamFields): Record<string, string> {
+  if (!isFlatList(fields)) return { ...fields };
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i] as string] = fields[i + 1] as string;
+  return out;
+}
+
+function isFlatList(fields: StreamFields): fields is readonly string[] {
+  return Array.isArray(fields);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parse(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
