@@ -43,8 +43,23 @@ const META = 'spindle-meta.json';
  */
 const GLUE_PRELUDE =
   'const WebAssembly = Object.create(globalThis.WebAssembly, { promising: { value: (fn) => fn } });\n';
+/**
+ * jco 1.35's glue logs through `_debugLog`, which reads `process.env.JCO_DEBUG` (a call
+ * into C++) at every one of ~300 call sites on the hot path: 7% of a reused instance's
+ * CPU under load (--cpu-prof). Read the variable once, when the glue is instantiated.
+ */
+const DEBUG_LOG =
+  /const _debugLog = \(\.\.\.args\) => \{\n\s*if \(!globalThis\?\.process\?\.env\?\.JCO_DEBUG\) \{ return; \}\n\s*console\.debug\(\.\.\.args\);\n\s*\};/;
+const DEBUG_LOG_ONCE =
+  'const _debugLog = globalThis?.process?.env?.JCO_DEBUG ? (...args) => console.debug(...args) : () => {};';
+
+/** spindle's edits to jco's generated glue; each is a no-op when jco's output changes shape. */
+function patchGlue(glue: Buffer): Buffer {
+  return Buffer.from(GLUE_PRELUDE + glue.toString('utf8').replace(DEBUG_LOG, DEBUG_LOG_ONCE));
+}
+
 /** Bumped when what spindle writes into the cache changes (e.g. GLUE_PRELUDE). */
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 
 /**
  * Transpile `bytes` with jco once per content: the output is kept under
@@ -76,10 +91,7 @@ export async function transpileCached(
     for (const [name, content] of Object.entries(output.files)) {
       if (name.endsWith('.d.ts')) continue;
       await mkdir(dirname(join(tmp, name)), { recursive: true });
-      await writeFile(
-        join(tmp, name),
-        name === meta.glue ? Buffer.concat([Buffer.from(GLUE_PRELUDE), content]) : content,
-      );
+      await writeFile(join(tmp, name), name === meta.glue ? patchGlue(Buffer.from(content)) : content);
     }
     // Written last: a directory with its meta file is complete.
     await writeFile(join(tmp, META), JSON.stringify(meta));
