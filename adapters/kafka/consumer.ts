@@ -1,0 +1,221 @@
+/**
+ * One `[[trigger.kafka]]` table at work: a kafkajs consumer in its group, delivering at
+ * least once.
+ *
+ * - A partition's records are handled one after another (order is kept); partitions run
+ *   in parallel, `concurrency` at a time.
+ * - An offset is resolved, and so may be committed, only once the record's outcome allows
+ *   it (everything but `failed`). kafkajs commits resolved offsets only: at the end of
+ *   each batch, every second, every 100 records, and when the consumer stops.
+ * - `failed`: the record is not resolved, so the next fetch of its partition starts at it
+ *   again. The partition is paused for a backoff and then resumed, for as long as it takes,
+ *   with a warning each time. Nothing after it in that partition is skipped past it;
+ *   other partitions go on.
+ * - start() resolves once the consumer has joined its group and fetched once (so its
+ *   starting offsets are fixed): "Serving" means consuming.
+ * - A crash kafkajs does not restart itself (non-retriable) is restarted here, from the
+ *   committed offsets.
+ */
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import { backoffDelay } from '../../src/delivery/retry.ts';
+import { SpindleError } from '../../src/errors.ts';
+import type { Outcome, Route, TriggerContext } from '../../src/trigger.ts';
+import { decode } from './codec.ts';
+import type { KafkaTriggerConfig } from './config.ts';
+import { createKafka } from './connection.ts';
+
+/** Long-poll of one fetch: also how late a resumed partition or a stop is noticed. */
+const MAX_WAIT_MS = 1_000;
+const COMMIT_INTERVAL_MS = 1_000;
+const COMMIT_THRESHOLD = 100;
+/** Before restarting a consumer that crashed for good. */
+const RESTART_DELAY_MS = 2_000;
+
+export class KafkaTriggerConsumer {
+  readonly config: KafkaTriggerConfig;
+  readonly #ctx: TriggerContext;
+  readonly #route: Route;
+  readonly #logger: Logger;
+  readonly #consumer: Consumer;
+  /** Consecutive `failed` outcomes per partition, for the backoff. */
+  readonly #failures = new Map<string, number>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #stopping = false;
+  #restarting = false;
+
+  constructor(ctx: TriggerContext, config: KafkaTriggerConfig, route: Route) {
+    this.config = config;
+    this.#ctx = ctx;
+    this.#route = route;
+    this.#logger = ctx.logger.child({ group: config.group });
+    const session = config.sessionTimeoutMs;
+    this.#consumer = createKafka(config.connection, this.#logger).consumer({
+      groupId: config.group,
+      sessionTimeout: session,
+      heartbeatInterval: Math.min(3_000, Math.floor(session / 3)),
+      maxWaitTimeInMs: MAX_WAIT_MS,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  /** Resolves once the consumer is in its group and consuming. */
+  async start(): Promise<void> {
+    const { topics, fromBeginning } = this.config;
+    await this.#consumer.connect();
+    await this.#consumer.subscribe({ topics, fromBeginning });
+    await this.#run();
+    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.#stopping || this.#restarting) return;
+      this.#logger.error(
+        { err: payload.error.message },
+        `kafka consumer crashed; restarting in ${RESTART_DELAY_MS} ms`,
+      );
+      this.#later(RESTART_DELAY_MS, () => void this.#restart());
+    });
+  }
+
+  /** Stop fetching, finish the records in hand and commit them, leave the group. */
+  async drain(): Promise<void> {
+    this.#stopping = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    await this.#consumer.stop();
+  }
+
+  async close(): Promise<void> {
+    await this.#consumer.disconnect();
+  }
+
+  describe(): string {
+    const { topics, group, component } = this.config;
+    const what = topics.length === 1 ? `topic ${topics[0]}` : `topics ${topics.join(', ')}`;
+    return `kafka ${what} (group ${group}) -> ${component}`;
+  }
+
+  async #run(): Promise<void> {
+    const { events } = this.#consumer;
+    const ready = new Promise<void>((resolve, reject) => {
+      const off = [
+        this.#consumer.on(events.GROUP_JOIN, ({ payload }) => {
+          this.#logger.info(
+            { memberId: payload.memberId, assignment: payload.memberAssignment },
+            `joined kafka group ${this.config.group}`,
+          );
+          // The first fetch after joining fixes the starting offsets (`from_beginning`).
+          const offFetch = this.#consumer.on(events.FETCH, () => {
+            offFetch();
+            done();
+          });
+          off.push(offFetch);
+        }),
+        this.#consumer.on(events.CRASH, ({ payload }) => {
+          if (!payload.restart) done(payload.error);
+        }),
+      ];
+      const done = (error?: Error) => {
+        for (const remove of off) remove();
+        if (error) reject(error);
+        else resolve();
+      };
+    });
+    await this.#consumer.run({
+      autoCommit: true,
+      autoCommitInterval: COMMIT_INTERVAL_MS,
+      autoCommitThreshold: COMMIT_THRESHOLD,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.config.concurrency,
+      eachBatch: (payload) => this.#batch(payload),
+    });
+    await ready;
+  }
+
+  async #restart(): Promise<void> {
+    if (this.#stopping) return;
+    this.#restarting = true;
+    try {
+      await this.#consumer.connect();
+      await this.#run();
+      this.#logger.info('kafka consumer restarted from the committed offsets');
+    } catch (error) {
+      this.#logger.error(
+        { err: (error as Error).message },
+        `kafka consumer restart failed; again in ${RESTART_DELAY_MS} ms`,
+      );
+      this.#later(RESTART_DELAY_MS, () => void this.#restart());
+    } finally {
+      this.#restarting = false;
+    }
+  }
+
+  async #batch({
+    batch,
+    resolveOffset,
+    heartbeat,
+    pause,
+    isRunning,
+    isStale,
+    commitOffsetsIfNecessary,
+  }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    for (const message of batch.messages) {
+      // Stopping, or the partition was taken away: leave the rest for the next reader.
+      if (!isRunning() || isStale()) return;
+      const outcome = await this.#deliver(topic, partition, message);
+      if (outcome.kind === 'failed') {
+        this.#holdBack(topic, partition, message.offset, outcome.error, pause);
+        return;
+      }
+      this.#failures.delete(`${topic}/${partition}`);
+      resolveOffset(message.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+  }
+
+  async #deliver(topic: string, partition: number, message: KafkaMessage): Promise<Outcome> {
+    try {
+      const decoded = decode(
+        {
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          headers: message.headers ?? {},
+          timestamp: message.timestamp,
+        },
+        this.config.messageType === undefined ? {} : { type: this.config.messageType },
+      );
+      if (!decoded.ok) return await this.#ctx.reject(this.#route, decoded.raw, decoded.error);
+      return await this.#ctx.dispatch(this.#route, decoded.event);
+    } catch (cause) {
+      // dispatch and reject report failures as outcomes; this is a bug, but never a skip.
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      return { kind: 'failed', error: new SpindleError(`unexpected: ${reason}`, { cause, retriable: true }) };
+    }
+  }
+
+  /** Leave the record in Kafka and read it again after a backoff, its partition paused meanwhile. */
+  #holdBack(topic: string, partition: number, offset: string, error: SpindleError, pause: () => () => void): void {
+    if (this.#stopping || this.#ctx.signal.aborted) return; // uncommitted: read again after a restart
+    const key = `${topic}/${partition}`;
+    const failures = (this.#failures.get(key) ?? 0) + 1;
+    this.#failures.set(key, failures);
+    const delay = backoffDelay(this.#route.retry, failures);
+    this.#logger.warn(
+      { topic, partition, offset, failures, err: error.message },
+      `record ${topic}/${partition}@${offset} not processed; it stays in Kafka and is tried again in ${delay} ms`,
+    );
+    const resume = pause();
+    this.#later(delay, resume);
+  }
+
+  #later(ms: number, work: () => void): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      work();
+    }, ms);
+    this.#timers.add(timer);
+  }
+}
