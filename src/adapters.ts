@@ -56,13 +56,20 @@ export async function importAdapter(specifier: string): Promise<Adapter> {
 export class AdapterRegistry {
   readonly #modules = new Map<string, Promise<Adapter>>();
   readonly #triggerModules: Record<string, string>;
+  readonly #given: readonly Adapter[];
 
-  /** `triggerModules`: trigger type -> module specifier, from the manifest. */
-  constructor(triggerModules: Record<string, string> = {}) {
+  /**
+   * `triggerModules`: trigger type -> module specifier, from the manifest; `given`:
+   * adapters an embedding program passes in code, looked up first.
+   */
+  constructor(triggerModules: Record<string, string> = {}, given: readonly Adapter[] = []) {
     this.#triggerModules = triggerModules;
+    this.#given = given;
   }
 
   async trigger(type: string): Promise<TriggerAdapter<unknown> | undefined> {
+    const inCode = this.#given.flatMap((a) => a.triggers ?? []).find((t) => t.type === type);
+    if (inCode !== undefined) return inCode;
     const specifier = this.#triggerModules[type] ?? builtin(BUILTIN_TRIGGERS[type]);
     if (specifier === undefined) return undefined;
     const adapter = await this.#load(specifier);
@@ -70,6 +77,8 @@ export class AdapterRegistry {
   }
 
   async sink(scheme: string): Promise<SinkAdapter | undefined> {
+    const inCode = this.#given.flatMap((a) => a.sinks ?? []).find((s) => s.schemes.includes(scheme));
+    if (inCode !== undefined) return inCode;
     const specifier = builtin(BUILTIN_SINKS[scheme]);
     const candidates = [...(specifier ? [specifier] : []), ...Object.values(this.#triggerModules)];
     for (const candidate of candidates) {

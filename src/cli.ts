@@ -79,9 +79,9 @@ async function up(args: string[]): Promise<number> {
     ...tlsOptions(values['tls-cert'], values['tls-key']),
   };
   const running = await startApp(app, { listen, variables: parseVariables(values.variable), logger });
-  console.log(`Serving ${running.url.href} (app ${app.name})`);
-  if (running.endpoints.length > 0)
-    console.log(`Available routes:\n${running.endpoints.map((e) => `  ${e}`).join('\n')}`);
+  // One write, so that whoever waits for "Serving" reads the routes with it.
+  const routes = running.endpoints.map((e) => `\n  ${e}`).join('');
+  console.log(`Serving ${running.url.href} (app ${app.name})${routes ? `\nAvailable routes:${routes}` : ''}`);
   const signal = await new Promise<NodeJS.Signals>((done) => {
     process.once('SIGINT', done);
     process.once('SIGTERM', done);

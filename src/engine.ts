@@ -14,7 +14,7 @@ import { HttpHost, type ListenOptions } from './host/server.ts';
 import { silentLogger } from './log.ts';
 import type { Component } from './runtime/component.ts';
 import { loadComponent } from './runtime/load.ts';
-import type { Route, RouteConfig, RunningTrigger, TriggerAdapter, TriggerContext } from './trigger.ts';
+import type { Adapter, Route, RouteConfig, RunningTrigger, TriggerAdapter, TriggerContext } from './trigger.ts';
 
 export interface StartOptions {
   /** Where to listen for HTTP triggers and the health route. Default 127.0.0.1:3000. */
@@ -26,6 +26,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Where transpiled components are cached. Default `<app dir>/.spindle/cache`. */
   cacheDir?: string;
+  /** Trigger and sink adapters given in code (embedding); they take precedence over modules. */
+  adapters?: Adapter[];
 }
 
 export interface RunningApp {
@@ -48,7 +50,7 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
   const overrides = parseCeOverrides(env.K_CE_OVERRIDES);
   const cacheDir = options.cacheDir ?? join(app.dir, '.spindle', 'cache');
   const abort = new AbortController();
-  const adapters = new AdapterRegistry(app.triggerModules);
+  const adapters = new AdapterRegistry(app.triggerModules, options.adapters);
   const sinks = new SinkPool(adapters, logger);
   const host = new HttpHost();
   const components = new Map<string, Component>();

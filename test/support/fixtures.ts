@@ -18,19 +18,20 @@ const building = new Map<string, Promise<string>>();
  * Outputs are content-addressed (`<name>-<inputs hash>.wasm`), so repeated runs reuse
  * them; a lock file keeps two vitest workers from building the same one twice.
  */
-export function buildFixture(name: string): Promise<string> {
+export function buildFixture(name: string, options: { worldName?: string } = {}): Promise<string> {
   let pending = building.get(name);
   if (pending === undefined) {
-    pending = build(name);
+    pending = build(name, options.worldName);
     building.set(name, pending);
     pending.catch(() => building.delete(name));
   }
   return pending;
 }
 
-async function build(name: string): Promise<string> {
+async function build(name: string, worldName: string | undefined): Promise<string> {
   const source = join(SOURCES, `${name}.js`);
-  const out = join(CACHE, `${name}-${(await inputsHash({ source })).slice(0, 16)}.wasm`);
+  const world = worldName === undefined ? {} : { worldName };
+  const out = join(CACHE, `${name}-${(await inputsHash({ source, ...world })).slice(0, 16)}.wasm`);
   if (existsSync(out)) return out;
   await mkdir(CACHE, { recursive: true });
   const lock = `${out}.lock`;
@@ -53,7 +54,7 @@ async function build(name: string): Promise<string> {
     }
   }
   try {
-    if (!existsSync(out)) await componentize({ source, out, cacheDir: join(CACHE, 'wizer') });
+    if (!existsSync(out)) await componentize({ source, out, cacheDir: join(CACHE, 'wizer'), ...world });
     return out;
   } finally {
     await rm(lock, { force: true });
