@@ -21,6 +21,9 @@
  *
  * Reading:
  *   structured  when contentType (or a `content-type` header) is application/cloudevents+json
+ *               and no `specversion` header exists (with one, it is binary mode: an event
+ *               whose datacontenttype is an event format, e.g. a dead-lettered malformed
+ *               structured message, written in binary mode, reads back unchanged)
  *   binary      when a `specversion` header exists, bare (Knative today) or prefixed `ce-`
  *               (Knative before 1.0), `ce_`, `cloudEvents_` (AMQP binding 1.0.2) or
  *               `cloudEvents:` (later drafts); header names are matched in lower case
@@ -112,7 +115,11 @@ export function decode(message: AmqpDelivery, options: AmqpDecodeOptions = {}): 
   const headers = lowerCased(message.properties.headers);
   const contentType = text(message.properties.contentType) ?? scalar(headers['content-type']);
   const media = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
-  if (media.startsWith('application/cloudevents')) {
+  const prefix = PREFIXES.find((p) => headers[`${p}specversion`] !== undefined);
+  // A structured message carries no attribute headers; one that has a specversion header
+  // is binary mode whose own datacontenttype is an event format (a dead-lettered
+  // malformed structured message, say): reading it as binary keeps the round trip exact.
+  if (media.startsWith('application/cloudevents') && prefix === undefined) {
     if (media !== STRUCTURED) return fail(`unsupported event format '${media}' (spindle reads ${STRUCTURED})`);
     const json = decodeUtf8(message.content);
     if (json === undefined) return fail('the structured event is not UTF-8 text');
@@ -122,7 +129,6 @@ export function decode(message: AmqpDelivery, options: AmqpDecodeOptions = {}): 
       return fail(`malformed structured event: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  const prefix = PREFIXES.find((p) => headers[`${p}specversion`] !== undefined);
   if (prefix === undefined) return { ok: true, mode: 'wrapped', event: raw() };
   const attrs: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {

@@ -181,6 +181,17 @@ describe('amqp codec, structured mode', () => {
     expect(result.ok || result.error.message).toMatch(reason);
   });
 
+  it('reads binary mode when attribute headers come with an event-format content type', () => {
+    const wrapped = {
+      ...full,
+      datacontenttype: 'application/cloudevents+json',
+      data: new Uint8Array(Buffer.from('{"id":')),
+    };
+    const result = ok(decode(delivered(encode(wrapped, { mode: 'binary' }))));
+    expect(result.mode).toBe('binary');
+    expect(result.event).toEqual(wrapped);
+  });
+
   it('refuses the batch format and others it cannot read', () => {
     const result = decode(delivery({ contentType: 'application/cloudevents-batch+json' }, Buffer.from('[]')));
     expect(result.ok || result.error.message).toMatch(
