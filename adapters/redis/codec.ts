@@ -16,7 +16,11 @@
  *
  * A payload that claims to be an event (a JSON object with `specversion`, or an `event`
  * field) but is not a valid one is undecodable: the result says why and carries the
- * payload wrapped as above, for the dead-letter sink.
+ * payload wrapped as above (for a stream entry: the `event` field's bytes as data, no
+ * datacontenttype), for the dead-letter sink.
+ *
+ * Data bytes are kept exact: JSON data that would not read back byte for byte from a
+ * `data` member is written as `data_base64`.
  */
 import { randomUUID } from 'node:crypto';
 import { InvalidEventError } from '../../src/errors.ts';
@@ -73,15 +77,31 @@ export function decodeEntry(
     wrapped(`redis://${stream}`, `${stream}-${entryId}`, options, 'application/json', utf8(JSON.stringify(object)));
   const payload = object[EVENT_FIELD];
   if (payload === undefined) return { ok: true, mode: 'wrapped', event: raw() };
+  // An undecodable `event` field is dead-lettered as it was written: its bytes exactly.
+  const rawPayload = () => wrapped(`redis://${stream}`, `${stream}-${entryId}`, options, undefined, utf8(payload));
   const where = `redis stream ${stream} entry ${entryId}`;
   const json = parse(payload);
-  if (!json.ok) return failure(where, `malformed JSON in field '${EVENT_FIELD}': ${json.reason}`, raw);
-  return structured(json.value, where, raw);
+  if (!json.ok) return failure(where, `malformed JSON in field '${EVENT_FIELD}': ${json.reason}`, rawPayload);
+  return structured(json.value, where, rawPayload);
 }
 
 /** The pub/sub message for `event`: its JSON Event Format. */
 export function encodeMessage(event: CloudEvent): string {
-  return JSON.stringify(toStructured(event));
+  return JSON.stringify(exactStructured(event));
+}
+
+/**
+ * The JSON Event Format, keeping data bytes exact: JSON data that would not read back
+ * byte for byte as a `data` member (spaces, `\u` escapes, key order...) is written as
+ * `data_base64` instead, which json-format.md 3.1 allows for any data.
+ */
+function exactStructured(event: CloudEvent): Record<string, unknown> {
+  const out = toStructured(event);
+  if (event.data === undefined || out.data === undefined) return out;
+  const back = fromStructured(out).data;
+  if (back !== undefined && Buffer.from(back).equals(Buffer.from(event.data))) return out;
+  const { data: _data, ...attributes } = out;
+  return { ...attributes, data_base64: Buffer.from(event.data).toString('base64') };
 }
 
 /** Stream entry fields for `event`, as `XADD` takes them: `['event', <JSON>]`. */

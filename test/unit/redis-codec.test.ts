@@ -130,6 +130,6 @@ describe('redis codec, streams', () => {
     expect(result.error.message).toMatch(/^redis stream orders entry 5-0: /);
     expect(result.error.message).toMatch(reason);
     expect(result.raw.id).toBe('orders-5-0');
-    expect(JSON.parse(Buffer.from(result.raw.data ?? []).toString())).toEqual({ event: json, k: 'v' });
+    expect(Buffer.from(result.raw.data ?? []).toString()).toBe(json);
   });
 });

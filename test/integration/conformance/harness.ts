@@ -10,6 +10,11 @@ export interface BrokerHarness {
   readonly durable: boolean;
   /** Kafka: events with one key keep their order. */
   readonly ordered: boolean;
+  /**
+   * False where the binding wraps every payload it cannot read into an event instead of
+   * refusing it (Redis pub/sub): the undecodable dead-letter case does not apply.
+   */
+  readonly undecodable?: boolean;
   /** A fresh, isolated source (topic, stream, queue) with its own sink and dead-letter destinations. */
   create(): Promise<BrokerCase>;
 }

@@ -1,0 +1,190 @@
+/**
+ * One consumer of a Redis Streams consumer group: at-least-once delivery.
+ *
+ * - `XGROUP CREATE <stream> <group> 0 MKSTREAM` (BUSYGROUP ignored): a new group starts
+ *   at the beginning of the stream, so entries added before spindle started are not lost.
+ * - First this consumer's own pending entries (`XREADGROUP ... 0`): those it read before a
+ *   restart or a lost connection and never acknowledged.
+ * - Then new entries (`XREADGROUP ... BLOCK ... COUNT ... >`), a few at a time so that
+ *   the consumers of a group share the work, processed in order.
+ * - Every `claimIdleMs / 2`, `XAUTOCLAIM` takes over entries pending longer than
+ *   `claimIdleMs`: those of a dead consumer, and this consumer's own failed ones, which
+ *   are so tried again later. An entry is XACKed only when its handler says so: a failed
+ *   one stays pending, never lost.
+ * - A lost connection: ioredis reconnects with backoff; the loop starts over from the
+ *   pending entries. `drain()` unblocks the read and finishes the entries in hand.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { pause } from '../../src/delivery/retry.ts';
+import type { MessageHandler, RedisMessage } from './message.ts';
+import { autoclaimReply, readReply, type StreamEntry } from './stream-reply.ts';
+
+export interface StreamConsumerOptions {
+  /** The consumer's own connection: its reads block. */
+  reader: Redis;
+  /** A connection for XACK and CLIENT UNBLOCK (never blocked). */
+  commands: Redis;
+  stream: string;
+  group: string;
+  consumer: string;
+  claimIdleMs: number;
+  handle: MessageHandler;
+  logger: Logger;
+}
+
+/** Entries per read: small, so that two processes in one group both get work. */
+export const BATCH = 10;
+const MAX_BLOCK_MS = 5_000;
+const ERROR_BACKOFF_MS = { first: 100, max: 5_000 };
+
+export class StreamConsumer {
+  readonly #o: StreamConsumerOptions;
+  readonly #blockMs: number;
+  readonly #claimEveryMs: number;
+  #stopping = false;
+  #loop: Promise<void> | undefined;
+  /** CLIENT ID of the reader's current connection, to unblock it at drain. */
+  #readerId: string | undefined;
+  #blocked = false;
+  readonly #stop = new AbortController();
+
+  constructor(options: StreamConsumerOptions) {
+    this.#o = options;
+    this.#claimEveryMs = Math.max(50, Math.floor(options.claimIdleMs / 2));
+    this.#blockMs = Math.min(MAX_BLOCK_MS, Math.max(100, this.#claimEveryMs));
+    options.reader.on('ready', () => {
+      this.#readerId = undefined;
+    });
+  }
+
+  /** Create the group (a clear start-up error if Redis refuses), then consume in the background. */
+  async start(): Promise<void> {
+    await this.#ensureGroup();
+    this.#loop = this.#run();
+  }
+
+  /** Stop reading, finish (and acknowledge) the entries in hand. */
+  async drain(): Promise<void> {
+    this.#stopping = true;
+    this.#stop.abort();
+    if (this.#blocked) await this.#unblock();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    const { logger } = this.#o;
+    let recover = true;
+    let failures = 0;
+    let claimAt = Date.now() + this.#claimEveryMs;
+    let claimCursor = '0-0';
+    while (!this.#stopping) {
+      try {
+        if (recover) {
+          await this.#ensureGroup();
+          await this.#readOwnPending();
+          recover = false;
+        } else if (Date.now() >= claimAt) {
+          claimCursor = await this.#claim(claimCursor);
+          if (claimCursor === '0-0') claimAt = Date.now() + this.#claimEveryMs;
+        } else {
+          await this.#process(await this.#readNew());
+        }
+        failures = 0;
+      } catch (error) {
+        if (this.#stopping) break;
+        failures++;
+        recover = true;
+        const delay = Math.min(ERROR_BACKOFF_MS.max, ERROR_BACKOFF_MS.first * 2 ** Math.min(failures - 1, 6));
+        logger.warn({ stream: this.#o.stream, err: (error as Error).message, retryInMs: delay }, 'stream read failed');
+        await pause(delay, this.#stop.signal);
+      }
+    }
+  }
+
+  async #ensureGroup(): Promise<void> {
+    const { reader, stream, group } = this.#o;
+    try {
+      await reader.call('XGROUP', ['CREATE', stream, group, '0', 'MKSTREAM']);
+    } catch (error) {
+      if (!String((error as Error).message).startsWith('BUSYGROUP')) throw error;
+    }
+  }
+
+  /** Entries delivered to this consumer and not acknowledged (`XREADGROUP ... 0`). */
+  async #readOwnPending(): Promise<void> {
+    let cursor = '0';
+    while (!this.#stopping) {
+      const entries = await this.#read(cursor, false);
+      if (entries.length === 0) return;
+      await this.#process(entries);
+      cursor = entries[entries.length - 1]?.id ?? cursor;
+    }
+  }
+
+  #readNew(): Promise<StreamEntry[]> {
+    return this.#read('>', true);
+  }
+
+  async #read(from: string, block: boolean): Promise<StreamEntry[]> {
+    const { reader, stream, group, consumer } = this.#o;
+    if (block) this.#readerId ??= String(await reader.call('CLIENT', ['ID']));
+    const args = ['GROUP', group, consumer, 'COUNT', String(BATCH)];
+    if (block) args.push('BLOCK', String(this.#blockMs));
+    args.push('STREAMS', stream, from);
+    this.#blocked = block;
+    try {
+      return readReply(await reader.call('XREADGROUP', args));
+    } finally {
+      this.#blocked = false;
+    }
+  }
+
+  /** XAUTOCLAIM one page of entries idle longer than claimIdleMs; returns the next cursor. */
+  async #claim(cursor: string): Promise<string> {
+    const { reader, stream, group, consumer, claimIdleMs, logger } = this.#o;
+    const reply = autoclaimReply(
+      await reader.call('XAUTOCLAIM', [stream, group, consumer, String(claimIdleMs), cursor, 'COUNT', String(BATCH)]),
+    );
+    if (reply.entries.length > 0) {
+      logger.info({ stream, entries: reply.entries.map((e) => e.id) }, 'claimed pending entries idle too long');
+    }
+    if (reply.deleted.length > 0) {
+      logger.warn({ stream, entries: reply.deleted }, 'pending entries were deleted from the stream before processing');
+    }
+    await this.#process(reply.entries);
+    return reply.cursor;
+  }
+
+  /** Handle the entries in order; XACK each as soon as its handler allows (awaited per batch). */
+  async #process(entries: StreamEntry[]): Promise<void> {
+    const acks: Promise<void>[] = [];
+    for (const entry of entries) {
+      if (entry.fields === null) {
+        // Deleted (XDEL, trimming) while pending: nothing left to process.
+        acks.push(this.#ack(entry.id));
+        continue;
+      }
+      const message: RedisMessage = { kind: 'stream', stream: this.#o.stream, id: entry.id, fields: entry.fields };
+      if ((await this.#o.handle(message)) === 'ack') acks.push(this.#ack(entry.id));
+    }
+    await Promise.all(acks);
+  }
+
+  async #ack(id: string): Promise<void> {
+    const { commands, stream, group, logger } = this.#o;
+    try {
+      await commands.call('XACK', [stream, group, id]);
+    } catch (error) {
+      // Still pending: it is delivered again (at least once).
+      logger.warn({ stream, entry: id, err: (error as Error).message }, 'XACK failed; the entry will be redelivered');
+    }
+  }
+
+  async #unblock(): Promise<void> {
+    const id = this.#readerId;
+    const unblocked = id === undefined ? 0 : await this.#o.commands.call('CLIENT', ['UNBLOCK', id]).catch(() => 0);
+    // Not blocked on the connection we know (it was replaced by a reconnect): drop it.
+    if (unblocked !== 1 && this.#blocked) this.#o.reader.disconnect();
+  }
+}
