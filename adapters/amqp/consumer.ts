@@ -46,6 +46,7 @@ export class QueueConsumer {
     this.#link = new AmqpLink({
       url: config.url,
       name: config.safeUrl,
+      connectionName: `spindle ${ctx.app.name} amqp trigger, queue ${config.queue}`,
       socket: config.socket,
       logger: this.#logger,
       create: (model: ChannelModel) => model.createChannel(),

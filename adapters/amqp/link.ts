@@ -17,6 +17,8 @@ export interface LinkOptions<C extends Channel> {
   url: string;
   /** What logs call this link: the URL without its password. */
   name: string;
+  /** The connection's name in RabbitMQ's management UI and `rabbitmqctl list_connections`. */
+  connectionName: string;
   socket: SocketOptions;
   /** Create the channel on a fresh connection: `model.createChannel()` or a confirm channel. */
   create(model: ChannelModel): Promise<C>;
@@ -99,7 +101,11 @@ export class AmqpLink<C extends Channel> {
   }
 
   async #open(): Promise<{ model: ChannelModel; channel: C }> {
-    const model = await connect(this.#options.url, { timeout: CONNECT_TIMEOUT_MS, ...this.#options.socket });
+    const model = await connect(this.#options.url, {
+      timeout: CONNECT_TIMEOUT_MS,
+      clientProperties: { connection_name: this.#options.connectionName },
+      ...this.#options.socket,
+    });
     // Without listeners an 'error' event would throw; 'close' follows it and is handled.
     model.on('error', () => {});
     try {

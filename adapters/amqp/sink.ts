@@ -50,6 +50,7 @@ export class AmqpSink implements EventSink {
     this.#link = new AmqpLink({
       url: target.connectUrl,
       name: target.safeUri,
+      connectionName: `spindle amqp sink ${target.safeUri}`,
       socket: target.socket,
       logger,
       create: (model: ChannelModel) => model.createConfirmChannel(),

@@ -1,0 +1,262 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'smol-toml';
+import { afterEach, beforeAll, expect, it } from 'vitest';
+import { encode } from '../../adapters/amqp/codec.ts';
+import { loadApp } from '../../src/app/load.ts';
+import { startApp } from '../../src/engine.ts';
+import { amqpUrl, describeWithBroker, uniqueName } from '../support/brokers.ts';
+import { buildFixture } from '../support/fixtures.ts';
+import { type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
+import { waitFor } from '../support/wait.ts';
+import { AmqpTestBroker } from './amqp-broker.ts';
+import { event } from './conformance/suite.ts';
+
+let wasm: string;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  wasm = await buildFixture('behaviours');
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function testBroker(): Promise<AmqpTestBroker> {
+  const broker = await AmqpTestBroker.connect();
+  cleanups.push(() => broker.close());
+  return broker;
+}
+
+/** An app directory whose manifest has these `[[trigger.amqp]]` tables (component: behaviours). */
+function appDir(triggers: Record<string, unknown>[], top: { application?: object; variables?: object } = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'spindle-amqp-'));
+  const manifest = {
+    spin_manifest_version: 2,
+    application: { name: 'amqp-test', ...top.application },
+    ...(top.variables ? { variables: top.variables } : {}),
+    trigger: { amqp: triggers.map((t) => ({ component: 'behaviours', ...t })) },
+    component: { behaviours: { source: wasm } },
+  };
+  writeFileSync(join(dir, 'spindle.toml'), stringify(manifest));
+  return dir;
+}
+
+async function spindle(dir: string): Promise<SpindleProcess> {
+  const process = await startSpindle(['-f', dir, '--log-format', 'json']);
+  cleanups.push(() => process.stop('SIGKILL'));
+  return process;
+}
+
+/** What `spindle up` says when the app cannot start. */
+async function startError(dir: string): Promise<string> {
+  const app = await loadApp(dir);
+  const started = startApp(app, { listen: { host: '127.0.0.1', port: 0 } });
+  const error = await started.then(
+    async (running) => {
+      await running.stop();
+      return new Error('the app started');
+    },
+    (e: unknown) => e as Error,
+  );
+  return error.message;
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Close, from the broker's side, every connection whose client name contains `marker`. */
+function closeConnections(marker: string): number {
+  const listing = execFileSync(
+    'rabbitmqctl',
+    ['-q', 'list_connections', '--no-table-headers', 'pid', 'client_properties'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  const pids = listing
+    .split('\n')
+    .filter((line) => line.includes(marker))
+    .map((line) => line.split('\t')[0] ?? '');
+  for (const pid of pids) execFileSync('rabbitmqctl', ['-q', 'close_connection', pid, 'spindle reconnect test']);
+  return pids.length;
+}
+
+const ids = (events: { id: string }[]) => new Set(events.map((e) => e.id));
+
+describeWithBroker('amqp', 'amqp trigger configuration', () => {
+  it('names the field when url is missing', async () => {
+    expect(await startError(appDir([{ queue: uniqueName() }]))).toMatch(
+      /spindle\.toml: \[trigger\.amqp\[0\]\] url: is required/,
+    );
+  });
+
+  it.each([
+    ['an http url', { url: 'http://127.0.0.1:5672' }, /url: expected amqp:\/\/ or amqps:\/\/, got http:/],
+    ['exchange_type without exchange', { exchange_type: 'topic' }, /exchange_type: needs exchange/],
+    ['an unknown exchange type', { exchange: 'x', exchange_type: 'fan' }, /exchange_type: expected one of direct/],
+    ['a direct exchange without binding key', { exchange: 'x', exchange_type: 'direct' }, /binding_key: is required/],
+    ['prefetch 0', { prefetch: 0 }, /prefetch: must be at least 1/],
+    ['durable with declare = false', { declare: false, durable: true }, /durable: has no effect with declare = false/],
+    ['tls on amqp://', { tls: { reject_unauthorized: false } }, /tls: needs an amqps:\/\/ url/],
+    ['a typo', { queues: 'q' }, /unknown field 'queues'/],
+  ])('names the field for %s', async (_, fields, reason) => {
+    expect(await startError(appDir([{ url: amqpUrl(), queue: uniqueName(), ...fields }]))).toMatch(reason);
+  });
+
+  it('says which url it cannot reach, without the password', async () => {
+    const url = `amqp://guest:secret-password@127.0.0.1:${await closedPort()}`;
+    const message = await startError(appDir([{ url, queue: uniqueName() }]));
+    expect(message).toMatch(/url: cannot connect to amqp:\/\/guest:\*\*\*@127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+    expect(message).not.toContain('secret-password');
+  });
+
+  it('reports a refused login, taking the password from a variable', async () => {
+    const url = new URL(amqpUrl());
+    // [application.trigger.amqp] url, shared by every amqp trigger; the password from a variable.
+    const dir = appDir([{ queue: uniqueName(), password: 'wrong-{{ pw }}' }], {
+      application: { trigger: { amqp: { url: `${url.protocol}//${url.username}@${url.host}${url.pathname}` } } },
+      variables: { pw: { default: 'x' } },
+    });
+    const message = await startError(dir);
+    expect(message).toMatch(/url: cannot connect to .*ACCESS_REFUSED/);
+    expect(message).not.toContain('wrong-x');
+  });
+
+  it('refuses a dead_letter_exchange that does not exist (nacked messages would be dropped)', async () => {
+    const missing = uniqueName('no-such-exchange');
+    const message = await startError(appDir([{ url: amqpUrl(), queue: uniqueName(), dead_letter_exchange: missing }]));
+    expect(message).toMatch(new RegExp(`dead_letter_exchange: exchange '${missing}' must exist.*NOT_FOUND`));
+  });
+
+  it('says how to use a queue that exists with other settings', async () => {
+    const broker = await testBroker();
+    const dlx = await broker.exchange(uniqueName('dlx'));
+    const queue = await broker.queue(undefined, { deadLetterExchange: dlx });
+    const message = await startError(appDir([{ url: amqpUrl(), queue }]));
+    expect(message).toMatch(
+      /queue: cannot declare queue .*set declare = false.*inequivalent arg 'x-dead-letter-exchange'/,
+    );
+  });
+
+  it('with declare = false, uses the queue as it is, and requires it', async () => {
+    const broker = await testBroker();
+    const dlx = await broker.exchange(uniqueName('dlx'));
+    const queue = await broker.queue(undefined, { deadLetterExchange: dlx });
+    const missing = await startError(appDir([{ url: amqpUrl(), queue: uniqueName(), declare: false }]));
+    expect(missing).toMatch(/queue: queue '.*' must exist with declare = false: NOT_FOUND/);
+    const process = await spindle(appDir([{ url: amqpUrl(), queue, declare: false, dead_letter_exchange: dlx }]));
+    expect(process.output()).toContain(`amqp queue ${queue} -> behaviours`);
+  });
+
+  it('refuses a sink URI with an unknown parameter', async () => {
+    const sink = `${amqpUrl()}?routingkey=out`;
+    const message = await startError(appDir([{ url: amqpUrl(), queue: uniqueName(), sink }]));
+    expect(message).toMatch(/unknown parameter 'routingkey'/);
+  });
+
+  it('declares an exchange and binds the queue: events published to it are transformed', async () => {
+    const broker = await testBroker();
+    const exchange = uniqueName('events');
+    const queue = uniqueName();
+    const out = await broker.queue();
+    const collected = await broker.collect(out);
+    const dir = appDir([
+      { url: amqpUrl(), queue, exchange, binding_key: 'test.*', durable: false, sink: broker.sinkUri(out) },
+    ]);
+    cleanups.push(async () => {
+      await broker.channel.deleteQueue(queue);
+      await broker.channel.deleteExchange(exchange);
+    });
+    await spindle(dir);
+    for (const e of [event('bound-1'), event('unbound-1', 'other.echo')]) {
+      const { content, options } = encode(e, { mode: 'binary' });
+      broker.channel.publish(exchange, e.type, content, options);
+    }
+    await broker.channel.waitForConfirms();
+    await waitFor(() => collected.events().length >= 1, { what: 'the bound event at the sink' });
+    expect([...ids(collected.events())]).toEqual(['bound-1']);
+  });
+});
+
+describeWithBroker('amqp', 'amqp trigger delivery', () => {
+  it('reconnects when the broker closes its connections, and loses nothing in flight', async () => {
+    const broker = await testBroker();
+    const queue = await broker.queue();
+    const out = await broker.queue();
+    const sink = await broker.collect(out);
+    const process = await spindle(appDir([{ url: amqpUrl(), queue, sink: broker.sinkUri(out), prefetch: 8 }]));
+    const sent = Array.from({ length: 300 }, (_, i) => event(`reconnect-${i}`));
+    await broker.publish(queue, sent);
+    await waitFor(() => sink.events().length >= 20, { what: 'the first events' });
+    expect(closeConnections(queue)).toBeGreaterThanOrEqual(1);
+    expect(closeConnections(out)).toBe(1);
+    await waitFor(() => ids(sink.events()).size >= sent.length, { what: 'every event after reconnecting' });
+    await waitFor(() => process.output().includes('amqp reconnected'), { what: 'the reconnect in the log' });
+    // And it keeps consuming on the new connection.
+    await broker.publish(queue, [event('after-reconnect')]);
+    await waitFor(() => ids(sink.events()).has('after-reconnect'), { what: 'an event published after' });
+    expect(process.output()).toContain('amqp connection lost, reconnecting');
+  });
+
+  it('nacks a message it cannot process to the dead-letter exchange it declared', async () => {
+    const broker = await testBroker();
+    const dlx = await broker.exchange(uniqueName('dlx'));
+    const held = await broker.queue();
+    await broker.channel.bindQueue(held, dlx, '');
+    const collected = await broker.collect(held);
+    const queue = uniqueName();
+    cleanups.push(() => broker.channel.deleteQueue(queue));
+    await spindle(
+      appDir([{ url: amqpUrl(), queue, dead_letter_exchange: dlx, retry: { attempts: 2, backoff_ms: 10 } }]),
+    );
+    await broker.publish(queue, [event('bad-1', 'test.invalid')]);
+    await waitFor(() => collected.messages.length >= 1, { what: 'the message at the dead-letter exchange' });
+    expect([...ids(collected.events())]).toEqual(['bad-1']);
+    expect(collected.messages[0]?.properties.headers?.['x-death']).toMatchObject([{ reason: 'rejected', queue }]);
+  });
+
+  it('without any dead-letter destination, requeues a failed message instead of dropping it', async () => {
+    const broker = await testBroker();
+    const queue = await broker.queue();
+    const process = await spindle(
+      appDir([{ url: amqpUrl(), queue, retry: { attempts: 1, backoff_ms: 10, max_delay_ms: 50 } }]),
+    );
+    await broker.publish(queue, [event('poison-1', 'test.invalid')]);
+    const requeues = () => process.output().split('requeued so that it is not lost').length - 1;
+    await waitFor(() => requeues() >= 2, { what: 'the message requeued, and delivered again' });
+    expect(await process.stop('SIGTERM')).toBe(0);
+    expect(await broker.depth(queue)).toBe(1);
+  });
+
+  it('stops gracefully: whatever reached the sink was acked, the rest stays queued', async () => {
+    const broker = await testBroker();
+    const queue = await broker.queue();
+    const out = await broker.queue();
+    const sink = await broker.collect(out);
+    const dir = appDir([{ url: amqpUrl(), queue, sink: broker.sinkUri(out) }]);
+    const first = await spindle(dir);
+    const sent = Array.from({ length: 500 }, (_, i) => event(`drain-${i}`));
+    await broker.publish(queue, sent);
+    await waitFor(() => sink.events().length >= 20, { what: 'the first events' });
+    expect(await first.stop('SIGTERM')).toBe(0);
+    const delivered = sink.events().length;
+    expect(ids(sink.events()).size).toBe(delivered);
+    await waitFor(async () => (await broker.depth(queue)) === sent.length - delivered, {
+      what: 'the undelivered rest back in the queue',
+    });
+    await spindle(dir);
+    await waitFor(() => ids(sink.events()).size >= sent.length, { what: 'the rest after a restart' });
+    expect(sink.events().length).toBe(sent.length);
+  });
+});
