@@ -50,7 +50,7 @@ async function startRedis(ctx: TriggerContext, configs: RedisTriggerConfig[]): P
       (h) => (h.config.kind === 'channel' ? h.config.channel : ''),
     )) {
       const subscriber = new ChannelSubscriber(
-        await connect(address, 'spindle:subscriber', true),
+        await connect(address, `spindle:${ctx.app.name}:subscriber`, true),
         new Map([...channels].map(([channel, hs]) => [channel, fanOut(hs.map((h) => h.opened.handle))])),
         ctx.logger,
       );
@@ -76,11 +76,11 @@ async function startRedis(ctx: TriggerContext, configs: RedisTriggerConfig[]): P
         const config = hs[0]?.config as RedisStreamConfig;
         let acker = commands.get(config.address);
         if (acker === undefined) {
-          acker = await connect(config.address, 'spindle:commands', true);
+          acker = await connect(config.address, `spindle:${ctx.app.name}:commands`, true);
           commands.set(config.address, acker);
         }
         const consumer = new StreamConsumer({
-          reader: await connect(config.address, `spindle:${config.stream}:${config.consumer}`, true),
+          reader: await connect(config.address, `spindle:${ctx.app.name}:reader:${config.stream}`, true),
           commands: acker,
           stream: config.stream,
           group: config.group,
