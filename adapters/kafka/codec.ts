@@ -129,7 +129,11 @@ export function encode(event: CloudEvent, options: KafkaEncodeOptions): KafkaMes
   // `partitionkey` attribute value to the 'key' of the Kafka message as-is" -- spindle's
   // default when no key is given; the attribute itself stays on the event.
   const key = options.key !== undefined ? options.key : (event.extensions.partitionkey ?? null);
-  if (options.mode === 'structured') {
+  // 3: a receiver takes a record whose content-type starts with `application/cloudevents`
+  // as structured. An event whose data is itself in an event format (say, an undecodable
+  // structured record, wrapped for the dead-letter sink) cannot go in binary mode without
+  // being misread, so it goes structured: its data travels as data_base64, exactly.
+  if (options.mode === 'structured' || isEventFormat(event.datacontenttype)) {
     // 3.3.1: "the Kafka message header property `content-type` MUST be set to the media
     // type of an event format"; 3.3.2: the rendered event "becomes the Kafka application
     // data section".
@@ -149,6 +153,10 @@ export function encode(event: CloudEvent, options: KafkaEncodeOptions): KafkaMes
   const value =
     event.data === undefined ? null : Buffer.from(event.data.buffer, event.data.byteOffset, event.data.byteLength);
   return { key, value, headers };
+}
+
+function isEventFormat(contentType: string | undefined): boolean {
+  return contentType?.trim().toLowerCase().startsWith('application/cloudevents') ?? false;
 }
 
 /** The record as a CloudEvent of its own (see the top of this file). */

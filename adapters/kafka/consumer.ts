@@ -31,6 +31,8 @@ const COMMIT_INTERVAL_MS = 1_000;
 const COMMIT_THRESHOLD = 100;
 /** Before restarting a consumer that crashed for good. */
 const RESTART_DELAY_MS = 2_000;
+/** Tries to join the group before start() gives up. */
+const START_ATTEMPTS = 5;
 
 export class KafkaTriggerConsumer {
   readonly config: KafkaTriggerConfig;
@@ -64,7 +66,19 @@ export class KafkaTriggerConsumer {
     const { topics, fromBeginning } = this.config;
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topics, fromBeginning });
-    await this.#run();
+    // Joining can fail in ways kafkajs will not retry (an INVALID_REQUEST from a broker
+    // mid-rebalance, as librdkafka's mock answers): try a few times before giving up.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#run();
+        break;
+      } catch (error) {
+        if (attempt >= START_ATTEMPTS || this.#stopping) throw error;
+        this.#logger.warn({ err: (error as Error).message, attempt }, 'joining the kafka group failed; trying again');
+        await new Promise((resolve) => setTimeout(resolve, attempt * 500));
+        await this.#consumer.connect();
+      }
+    }
     this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
       if (payload.restart || this.#stopping || this.#restarting) return;
       this.#logger.error(

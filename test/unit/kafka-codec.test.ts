@@ -222,6 +222,25 @@ describe('kafka codec, structured mode', () => {
   });
 });
 
+describe('kafka codec, events whose data is in an event format', () => {
+  it('sends them structured even when binary is asked for, so that they are not misread (3)', () => {
+    const broken = Buffer.from('{"specversion": "1.0", "id": ');
+    const wrapped = wrap({
+      topic: 'orders',
+      partition: 0,
+      offset: '5',
+      value: broken,
+      headers: { 'content-type': Buffer.from('application/cloudevents+json') },
+    });
+    const message = encode(wrapped, { mode: 'binary' });
+    expect(message.headers['content-type']).toMatch(/^application\/cloudevents\+json/);
+    const back = decoded(consumed(message));
+    expect(back.mode).toBe('structured');
+    expect(back.event.datacontenttype).toBe('application/cloudevents+json');
+    expect(Buffer.from(back.event.data ?? [])).toEqual(broken);
+  });
+});
+
 describe('kafka codec, records that are not CloudEvents', () => {
   const plain: KafkaRecord = {
     topic: 'payments',
