@@ -1,0 +1,144 @@
+/**
+ * bench/brokers/redis: events per second from one Redis stream to another, through
+ * (a) `spindle up` running examples/transform (the runtime's default instance mode) with
+ * a `[[trigger.redis]]` stream trigger (consumer group) and a `redis://...?stream=` sink,
+ * and (b) a plain ioredis program doing the same transform in JavaScript. Both read with
+ * XREADGROUP COUNT 10, XADD the result and XACK only after Redis accepted the XADD; both
+ * run as a child process of this one.
+ *
+ * N structured CloudEvents (the `event` field, JSON data) are XADDed to the input stream
+ * first; the rate is measured from the first to the Nth entry on the output stream (so
+ * start-up is not counted), by polling XLEN.
+ *
+ * Usage: node bench/brokers/redis.ts [--events 5000]   (REDIS_URL, else the local Redis)
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { stringify } from 'smol-toml';
+
+/** As the trigger's stream-consumer.ts BATCH. */
+const COUNT = 10;
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const self = fileURLToPath(import.meta.url);
+const redisUrl = () => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface RedisBench {
+  broker: 'redis-streams';
+  spindle: { eventsPerSecond: number };
+  plain: { eventsPerSecond: number };
+}
+
+export async function benchRedis(options: { events: number }): Promise<RedisBench> {
+  execFileSync(process.execPath, [join(root, 'bin/spindle.js'), 'build', '-f', join(root, 'examples/transform')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const spindle = await run(options.events, (input, output) => {
+    const dir = mkdtempSync(join(tmpdir(), 'spindle-bench-redis-'));
+    copyFileSync(join(root, 'examples/transform/transform.wasm'), join(dir, 'transform.wasm'));
+    const manifest = {
+      spin_manifest_version: 2,
+      application: { name: 'bench-redis' },
+      variables: { suffix: { default: '.transformed' } },
+      trigger: {
+        redis: [{ address: redisUrl(), stream: input, component: 'transform', sink: `${redisUrl()}?stream=${output}` }],
+      },
+      component: { transform: { source: 'transform.wasm', variables: { suffix: '{{ suffix }}' } } },
+    };
+    writeFileSync(join(dir, 'spindle.toml'), stringify(manifest));
+    const up = [join(root, 'bin/spindle.js'), 'up', '-f', dir, '--listen', '127.0.0.1:0', '--log-format', 'json'];
+    return spawn(process.execPath, up, { stdio: ['ignore', 'ignore', 'inherit'] });
+  });
+  const plain = await run(options.events, (input, output) =>
+    spawn(process.execPath, [self, '--plain', input, output], { stdio: ['ignore', 'ignore', 'inherit'] }),
+  );
+  return { broker: 'redis-streams', spindle: { eventsPerSecond: spindle }, plain: { eventsPerSecond: plain } };
+}
+
+/** Fill a fresh input stream, start the consumer, and time the output stream filling up. */
+async function run(events: number, start: (input: string, output: string) => ChildProcess): Promise<number> {
+  const redis = new Redis(redisUrl());
+  const input = `spindle-bench-in-${randomUUID()}`;
+  const output = `spindle-bench-out-${randomUUID()}`;
+  let child: ChildProcess | undefined;
+  try {
+    for (let from = 0; from < events; from += 500) {
+      const pipeline = redis.pipeline();
+      for (let i = from; i < Math.min(events, from + 500); i++) {
+        const event = {
+          specversion: '1.0',
+          id: `bench-${i}`,
+          source: '/bench',
+          type: 'io.triggermesh.bench',
+          datacontenttype: 'application/json',
+          data: { order: i, item: 'widget', quantity: 3 },
+        };
+        pipeline.xadd(input, '*', 'event', JSON.stringify(event));
+      }
+      await pipeline.exec();
+    }
+    child = start(input, output);
+    const exited = once(child, 'exit');
+    let first: number | undefined;
+    for (;;) {
+      const length = await redis.xlen(output);
+      const now = performance.now();
+      if (length > 0) first ??= now;
+      if (length >= events && first !== undefined) return Math.round((events - 1) / ((now - first) / 1000));
+      if (child.exitCode !== null) throw new Error(`the consumer exited with ${child.exitCode} after ${length} events`);
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, 20)), exited]);
+    }
+  } finally {
+    if (child?.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    await redis.del(input, output);
+    redis.disconnect();
+  }
+}
+
+/** (b): XREADGROUP, transform as examples/transform does, XADD, then XACK. */
+async function plain(input: string, output: string): Promise<void> {
+  const reader = new Redis(redisUrl());
+  const writer = new Redis(redisUrl());
+  const group = 'bench-plain';
+  await reader.xgroup('CREATE', input, group, '0', 'MKSTREAM').catch(() => {});
+  for (;;) {
+    const reply = (await reader.call('XREADGROUP', [
+      ...['GROUP', group, 'plain', 'COUNT', String(COUNT), 'BLOCK', '1000', 'STREAMS', input, '>'],
+    ])) as unknown[] | null;
+    // RESP2 `[[stream, entries]]` or RESP3 (ioredis legacy mapping) `[stream, entries]`.
+    const entries = (reply === null ? [] : Array.isArray(reply[0]) ? reply[0][1] : reply[1]) as [string, string[]][];
+    for (const [id, fields] of entries) {
+      const event = JSON.parse(fields[fields.indexOf('event') + 1] ?? '{}') as Record<string, unknown>;
+      const data = event.data as Record<string, unknown>;
+      data.hello = 'wasm';
+      const out = { ...event, type: `${event.type}.transformed`, source: 'spin-app', data };
+      await writer.xadd(output, '*', 'event', JSON.stringify(out));
+      await writer.xack(input, group, id);
+    }
+  }
+}
+
+if (process.argv[1] === self) {
+  const { values, positionals } = parseArgs({
+    options: { events: { type: 'string', default: '5000' }, plain: { type: 'boolean', default: false } },
+    allowPositionals: true,
+  });
+  if (values.plain) {
+    await plain(positionals[0] ?? '', positionals[1] ?? '');
+  } else {
+    const result = await benchRedis({ events: Number(values.events) });
+    const ratio = ((100 * result.spindle.eventsPerSecond) / result.plain.eventsPerSecond).toFixed(0);
+    console.log(`${values.events} events, XREADGROUP COUNT ${COUNT}`);
+    console.log(`spindle (examples/transform): ${result.spindle.eventsPerSecond} events/s`);
+    console.log(`plain ioredis (JS transform): ${result.plain.eventsPerSecond} events/s (spindle ${ratio}%)`);
+  }
+}
