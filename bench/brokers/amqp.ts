@@ -1,0 +1,146 @@
+/**
+ * bench/brokers/amqp: events per second from one RabbitMQ queue to another, through
+ * (a) `spindle up` running examples/transform (reused instance) with an [[trigger.amqp]]
+ * and an amqp:// sink, and (b) a plain amqplib program doing the same transform in
+ * JavaScript. Both consume with the same prefetch, publish with confirms, persistent,
+ * and ack after the confirm; both run as a child process of this one.
+ *
+ * N binary-mode CloudEvents with JSON data are published to the input queue first; the
+ * rate is measured from the first to the Nth message at the output queue (so start-up
+ * is not counted), by polling the queue's depth.
+ *
+ * Usage: node bench/brokers/amqp.ts [--events 5000]   (AMQP_URL, else the local RabbitMQ;
+ * BENCH_PREFETCH, else 16)
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type Channel, type ConsumeMessage, connect } from 'amqplib';
+import { stringify } from 'smol-toml';
+
+const PREFETCH = Number(process.env.BENCH_PREFETCH ?? 16);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const self = fileURLToPath(import.meta.url);
+const amqpUrl = () => process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+export interface AmqpBench {
+  broker: 'amqp';
+  spindle: { eventsPerSecond: number };
+  plain: { eventsPerSecond: number };
+}
+
+export async function benchAmqp(options: { events: number }): Promise<AmqpBench> {
+  execFileSync(process.execPath, [join(root, 'bin/spindle.js'), 'build', '-f', join(root, 'examples/transform')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const spindle = await run(options.events, (input, output) => {
+    const dir = mkdtempSync(join(tmpdir(), 'spindle-bench-amqp-'));
+    copyFileSync(join(root, 'examples/transform/transform.wasm'), join(dir, 'transform.wasm'));
+    const sink = new URL(amqpUrl());
+    sink.searchParams.set('routing_key', output);
+    const manifest = {
+      spin_manifest_version: 2,
+      application: { name: 'bench-amqp' },
+      variables: { suffix: { default: '.transformed' } },
+      trigger: {
+        amqp: [{ url: amqpUrl(), queue: input, prefetch: PREFETCH, component: 'transform', sink: sink.href }],
+      },
+      component: { transform: { source: 'transform.wasm', variables: { suffix: '{{ suffix }}' } } },
+    };
+    writeFileSync(join(dir, 'spindle.toml'), stringify(manifest));
+    const up = [join(root, 'bin/spindle.js'), 'up', '-f', dir, '--listen', '127.0.0.1:0', '--log-format', 'json'];
+    return spawn(process.execPath, up, { stdio: ['ignore', 'ignore', 'inherit'] });
+  });
+  const plain = await run(options.events, (input, output) =>
+    spawn(process.execPath, [self, '--plain', input, output], { stdio: ['ignore', 'ignore', 'inherit'] }),
+  );
+  return { broker: 'amqp', spindle: { eventsPerSecond: spindle }, plain: { eventsPerSecond: plain } };
+}
+
+/** Fill a fresh input queue, start the consumer, and time the output queue filling up. */
+async function run(events: number, start: (input: string, output: string) => ChildProcess): Promise<number> {
+  const model = await connect(amqpUrl());
+  const channel = await model.createConfirmChannel();
+  const input = `spindle-bench-in-${randomUUID()}`;
+  const output = `spindle-bench-out-${randomUUID()}`;
+  let child: ChildProcess | undefined;
+  try {
+    await channel.assertQueue(input, { durable: true });
+    await channel.assertQueue(output, { durable: true });
+    for (let i = 0; i < events; i++) {
+      const data = Buffer.from(JSON.stringify({ order: i, item: 'widget', quantity: 3 }));
+      channel.sendToQueue(input, data, {
+        persistent: true,
+        contentType: 'application/json',
+        messageId: `bench-${i}`,
+        headers: { specversion: '1.0', id: `bench-${i}`, source: '/bench', type: 'io.triggermesh.bench' },
+      });
+      if (i % 500 === 499) await channel.waitForConfirms();
+    }
+    await channel.waitForConfirms();
+    child = start(input, output);
+    const exited = once(child, 'exit');
+    let first: number | undefined;
+    for (;;) {
+      const depth = (await channel.checkQueue(output)).messageCount;
+      const now = performance.now();
+      if (depth > 0) first ??= now;
+      if (depth >= events && first !== undefined) return Math.round((events - 1) / ((now - first) / 1000));
+      if (child.exitCode !== null) throw new Error(`the consumer exited with ${child.exitCode} after ${depth} events`);
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, 20)), exited]);
+    }
+  } finally {
+    if (child?.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    await channel.deleteQueue(input).catch(() => {});
+    await channel.deleteQueue(output).catch(() => {});
+    await model.close();
+  }
+}
+
+/** (b): consume, transform as examples/transform does, publish with confirms, ack. */
+async function plain(input: string, output: string): Promise<void> {
+  const model = await connect(amqpUrl());
+  const consumer: Channel = await model.createChannel();
+  const publisher = await (await connect(amqpUrl())).createConfirmChannel();
+  await consumer.prefetch(PREFETCH);
+  await consumer.consume(input, (message: ConsumeMessage | null) => {
+    if (message === null) return;
+    const data = JSON.parse(message.content.toString('utf8')) as Record<string, unknown>;
+    data.hello = 'wasm';
+    const headers = message.properties.headers ?? {};
+    const out = { ...headers, type: `${headers.type}.transformed`, source: 'spin-app' };
+    publisher.sendToQueue(
+      output,
+      Buffer.from(JSON.stringify(data)),
+      { persistent: true, contentType: 'application/json', messageId: message.properties.messageId, headers: out },
+      (error: unknown) => {
+        if (error) consumer.nack(message, false, true);
+        else consumer.ack(message);
+      },
+    );
+  });
+}
+
+if (process.argv[1] === self) {
+  const { values, positionals } = parseArgs({
+    options: { events: { type: 'string', default: '5000' }, plain: { type: 'boolean', default: false } },
+    allowPositionals: true,
+  });
+  if (values.plain) {
+    await plain(positionals[0] ?? '', positionals[1] ?? '');
+  } else {
+    const result = await benchAmqp({ events: Number(values.events) });
+    const ratio = ((100 * result.spindle.eventsPerSecond) / result.plain.eventsPerSecond).toFixed(0);
+    console.log(`${values.events} events, prefetch ${PREFETCH}`);
+    console.log(`spindle (examples/transform): ${result.spindle.eventsPerSecond} events/s`);
+    console.log(`plain amqplib (JS transform): ${result.plain.eventsPerSecond} events/s (spindle ${ratio}%)`);
+  }
+}
