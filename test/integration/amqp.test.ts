@@ -209,6 +209,43 @@ describeWithBroker('amqp', 'amqp trigger delivery', () => {
     expect(process.output()).toContain('amqp connection lost, reconnecting');
   });
 
+  it('publishes to an exchange, routed by the event type, in structured mode when asked', async () => {
+    const broker = await testBroker();
+    const exchange = await broker.exchange(uniqueName('out'), 'topic');
+    const out = await broker.queue();
+    await broker.channel.bindQueue(out, exchange, 'test.#');
+    const collected = await broker.collect(out);
+    const queue = await broker.queue();
+    const sink = new URL(amqpUrl());
+    sink.searchParams.set('exchange', exchange);
+    sink.searchParams.set('mode', 'structured');
+    await spindle(appDir([{ url: amqpUrl(), queue, sink: sink.href }]));
+    const sent = event('structured-1');
+    await broker.publish(queue, [sent]);
+    await waitFor(() => collected.messages.length >= 1, { what: 'the event at the exchange' });
+    const [message] = collected.messages;
+    expect(message?.fields.routingKey).toBe('test.echo');
+    expect(message?.properties.contentType).toMatch(/^application\/cloudevents\+json/);
+    // The JSON event format carries JSON data as a value: equal as JSON, not byte for byte.
+    const [received] = collected.events();
+    expect({ ...received, data: undefined }).toEqual({ ...sent, data: undefined });
+    const json = (data: Uint8Array | undefined) => JSON.parse(Buffer.from(data ?? []).toString());
+    expect(json(received?.data)).toEqual(json(sent.data));
+  });
+
+  it('dead-letters an event no queue receives instead of letting the broker drop it', async () => {
+    const broker = await testBroker();
+    const queue = await broker.queue();
+    const dead = await broker.queue();
+    const letters = await broker.collect(dead);
+    const sink = broker.sinkUri(uniqueName('no-such-queue'));
+    await spindle(appDir([{ url: amqpUrl(), queue, sink, dead_letter: broker.sinkUri(dead), retry: { attempts: 2 } }]));
+    await broker.publish(queue, [event('unroutable-1')]);
+    await waitFor(() => letters.events().length >= 1, { what: 'the dead letter' });
+    expect(letters.events()[0]?.extensions).toMatchObject({ deadletterkind: 'sink' });
+    expect(letters.events()[0]?.extensions.deadletterreason).toMatch(/returned as unroutable: no queue 'no-such-queue/);
+  });
+
   it('nacks a message it cannot process to the dead-letter exchange it declared', async () => {
     const broker = await testBroker();
     const dlx = await broker.exchange(uniqueName('dlx'));
