@@ -97,3 +97,42 @@ source = "${wasm}"
     });
   });
 });
+
+describeWithBroker('redis', 'spin v1 redis app (spindle up)', () => {
+  it('reads the address from the app trigger and the channel from [component.trigger]', async () => {
+    const wasm = await buildSpinRedisGuest();
+    const channel = uniqueName('v1-messages');
+    const dir = await mkdtemp(join(tmpdir(), 'spindle-redis-spin-v1-'));
+    await writeFile(
+      join(dir, 'spin.toml'),
+      `spin_manifest_version = "1"
+name = "redis-v1"
+version = "0.1.0"
+trigger = { type = "redis", address = "${redisUrl()}" }
+
+[[component]]
+id = "echo"
+source = "${wasm}"
+[component.trigger]
+channel = "${channel}"
+`,
+    );
+    const spindle = await startSpindle(['-f', join(dir, 'spin.toml'), '--log-format', 'json']);
+    const publisher = new Redis(redisUrl());
+    try {
+      expect(spindle.output()).toContain(
+        `redis channel ${channel} (pub/sub, at most once) -> echo (Spin inbound-redis)`,
+      );
+      await publisher.publish(channel, 'hello v1');
+      await waitFor(
+        () => records(spindle).some((r) => r.component === 'echo' && r.msg === 'spin-redis got: hello v1'),
+        {
+          what: 'the payload printed by the v1 component',
+        },
+      );
+    } finally {
+      publisher.disconnect();
+      await spindle.stop();
+    }
+  }, 60_000);
+});
