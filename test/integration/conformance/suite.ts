@@ -107,21 +107,24 @@ export function conformanceSuite(harness: BrokerHarness): void {
       expect(await broker.deadLetters()).toEqual([]);
     });
 
-    it.runIf(harness.undecodable !== false)('dead-letters an invalid event with the reason, and an undecodable message with the original bytes', async () => {
-      const broker = await setup();
-      await spindle(broker);
-      await broker.publish([event('invalid-1', 'test.invalid')]);
-      await broker.publishUndecodable(bytes('{"specversion": "1.0", "id": '));
-      await waitFor(async () => (await broker.deadLetters()).length >= 2, { what: 'two dead letters' });
-      const letters = await broker.deadLetters();
-      const invalid = letters.find((e) => e.id === 'invalid-1');
-      expect(invalid?.extensions).toMatchObject({ deadletterkind: 'invalid' });
-      expect(invalid?.extensions.deadletterreason).toContain('reason text');
-      const undecodable = letters.find((e) => e.id !== 'invalid-1');
-      expect(undecodable?.extensions.deadletterkind).toBe('undecodable');
-      expect(Buffer.from(undecodable?.data ?? []).toString()).toBe('{"specversion": "1.0", "id": ');
-      expect(await broker.sinkEvents()).toEqual([]);
-    });
+    it.runIf(harness.undecodable !== false)(
+      'dead-letters an invalid event with the reason, and an undecodable message with the original bytes',
+      async () => {
+        const broker = await setup();
+        await spindle(broker);
+        await broker.publish([event('invalid-1', 'test.invalid')]);
+        await broker.publishUndecodable(bytes('{"specversion": "1.0", "id": '));
+        await waitFor(async () => (await broker.deadLetters()).length >= 2, { what: 'two dead letters' });
+        const letters = await broker.deadLetters();
+        const invalid = letters.find((e) => e.id === 'invalid-1');
+        expect(invalid?.extensions).toMatchObject({ deadletterkind: 'invalid' });
+        expect(invalid?.extensions.deadletterreason).toContain('reason text');
+        const undecodable = letters.find((e) => e.id !== 'invalid-1');
+        expect(undecodable?.extensions.deadletterkind).toBe('undecodable');
+        expect(Buffer.from(undecodable?.data ?? []).toString()).toBe('{"specversion": "1.0", "id": ');
+        expect(await broker.sinkEvents()).toEqual([]);
+      },
+    );
 
     it.runIf(harness.durable)('keeps a message it could not process when there is no dead-letter sink', async () => {
       const broker = await setup();
