@@ -1,0 +1,218 @@
+/**
+ * bench/brokers/kafka: events per second from one Kafka topic (4 partitions) to another,
+ * through (a) `spindle up` running examples/transform (the runtime's default instance
+ * mode) with a `[[trigger.kafka]]` trigger and a `kafka://` sink, and (b) a plain kafkajs
+ * program doing the same transform in JavaScript. Both consume with eachBatch, handle 4
+ * partitions at once, produce each result with acks=all and wait for it, and only then
+ * resolve the offset (kafkajs commits resolved offsets every second, every 100 records
+ * and at the end of each batch). Both run as a child process of this one.
+ *
+ * N binary-mode CloudEvents (ce_ headers, JSON data) are produced first; two rates are
+ * measured by polling the output topic's high watermarks: from the child's start (so
+ * start-up and the group join count) and from the first output record to the Nth.
+ *
+ * Usage: node bench/brokers/kafka.ts [--events 5000]
+ *        (KAFKA_BROKERS=host:port,..., else librdkafka's mock cluster, as the tests use)
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type IHeaders, Kafka, logLevel, Partitioners } from 'kafkajs';
+import { stringify } from 'smol-toml';
+import { startKafkaMock } from '../../test/support/kafka-mock/start.ts';
+
+const PARTITIONS_AT_ONCE = 4;
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const self = fileURLToPath(import.meta.url);
+
+export interface Rate {
+  /** From the first output record to the Nth. */
+  eventsPerSecond: number;
+  /** From the consumer's start (process start-up and group join included) to the Nth. */
+  fromStartEventsPerSecond: number;
+}
+
+export interface KafkaBench {
+  broker: 'kafka';
+  spindle: Rate;
+  plain: Rate;
+}
+
+export async function benchKafka(options: { events: number }): Promise<KafkaBench> {
+  execFileSync(process.execPath, [join(root, 'bin/spindle.js'), 'build', '-f', join(root, 'examples/transform')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const mock = process.env.KAFKA_BROKERS ? undefined : await startKafkaMock();
+  const brokers = process.env.KAFKA_BROKERS?.split(',') ?? mock?.brokers ?? [];
+  try {
+    const spindle = await run(brokers, options.events, (input, output, group) => {
+      const dir = mkdtempSync(join(tmpdir(), 'spindle-bench-kafka-'));
+      copyFileSync(join(root, 'examples/transform/transform.wasm'), join(dir, 'transform.wasm'));
+      const manifest = {
+        spin_manifest_version: 2,
+        application: { name: 'bench-kafka', trigger: { kafka: { brokers } } },
+        variables: { suffix: { default: '.transformed' } },
+        trigger: {
+          kafka: [
+            {
+              topic: input,
+              group,
+              concurrency: PARTITIONS_AT_ONCE,
+              component: 'transform',
+              sink: `kafka://${brokers[0]}/${output}`,
+            },
+          ],
+        },
+        component: { transform: { source: 'transform.wasm', variables: { suffix: '{{ suffix }}' } } },
+      };
+      writeFileSync(join(dir, 'spindle.toml'), stringify(manifest));
+      const up = [join(root, 'bin/spindle.js'), 'up', '-f', dir, '--listen', '127.0.0.1:0', '--log-format', 'json'];
+      return spawn(process.execPath, up, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env } });
+    });
+    const plain = await run(brokers, options.events, (input, output, group) =>
+      spawn(process.execPath, [self, '--plain', brokers.join(','), input, output, group], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      }),
+    );
+    return { broker: 'kafka', spindle, plain };
+  } finally {
+    await mock?.close();
+  }
+}
+
+function client(brokers: string[]): Kafka {
+  return new Kafka({ clientId: 'spindle-bench', brokers, logLevel: logLevel.NOTHING });
+}
+
+/** Fill a fresh input topic, start the consumer, and time the output topic filling up. */
+async function run(
+  brokers: string[],
+  events: number,
+  start: (input: string, output: string, group: string) => ChildProcess,
+): Promise<Rate> {
+  const kafka = client(brokers);
+  const input = `spindle-bench-in-${randomUUID()}`;
+  const output = `spindle-bench-out-${randomUUID()}`;
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const admin = kafka.admin();
+  await Promise.all([producer.connect(), admin.connect()]);
+  let child: ChildProcess | undefined;
+  try {
+    for (let from = 0; from < events; from += 500) {
+      const messages = [];
+      for (let i = from; i < Math.min(events, from + 500); i++) {
+        const headers: IHeaders = {
+          ce_specversion: '1.0',
+          ce_id: `bench-${i}`,
+          ce_source: '/bench',
+          ce_type: 'io.triggermesh.bench',
+          'content-type': 'application/json',
+        };
+        messages.push({ headers, value: JSON.stringify({ order: i, item: 'widget', quantity: 3 }) });
+      }
+      await producer.send({ topic: input, messages, acks: -1 });
+    }
+    // The output topic exists before the clock starts, so that polling it costs nothing.
+    await producer.send({ topic: output, messages: [] }).catch(() => {});
+    await admin.fetchTopicMetadata({ topics: [output] }).catch(() => {});
+    const started = performance.now();
+    child = start(input, output, `bench-${randomUUID()}`);
+    const exited = once(child, 'exit');
+    let first: number | undefined;
+    for (;;) {
+      const count = await outputCount(admin, output);
+      const now = performance.now();
+      if (count > 0) first ??= now;
+      if (count >= events && first !== undefined) {
+        return {
+          eventsPerSecond: Math.round((events - 1) / ((now - first) / 1000)),
+          fromStartEventsPerSecond: Math.round(events / ((now - started) / 1000)),
+        };
+      }
+      if (child.exitCode !== null) throw new Error(`the consumer exited with ${child.exitCode} after ${count} events`);
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, 20)), exited]);
+    }
+  } finally {
+    if (child?.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+  }
+}
+
+async function outputCount(admin: ReturnType<Kafka['admin']>, topic: string): Promise<number> {
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high), 0);
+  } catch {
+    return 0; // not created yet
+  }
+}
+
+/** (b): consume, transform as examples/transform does, produce with acks=all, then resolve. */
+async function plain(brokers: string[], input: string, output: string, group: string): Promise<void> {
+  const kafka = client(brokers);
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  const consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: 1_000 });
+  await Promise.all([producer.connect(), consumer.connect()]);
+  await consumer.subscribe({ topic: input, fromBeginning: true });
+  await consumer.run({
+    autoCommit: true,
+    autoCommitInterval: 1_000,
+    autoCommitThreshold: 100,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: PARTITIONS_AT_ONCE,
+    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) return;
+        const headers = Object.fromEntries(
+          Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
+        );
+        const data = JSON.parse(message.value?.toString() ?? '{}') as Record<string, unknown>;
+        data.hello = 'wasm';
+        const out = {
+          ...headers,
+          ce_type: `${headers.ce_type}.transformed`,
+          ce_source: 'spin-app',
+          'content-type': 'application/json',
+        };
+        await producer.send({ topic: output, acks: -1, messages: [{ headers: out, value: JSON.stringify(data) }] });
+        resolveOffset(message.offset);
+        await commitOffsetsIfNecessary();
+        await heartbeat();
+      }
+    },
+  });
+  await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
+  await consumer.disconnect();
+  await producer.disconnect();
+}
+
+if (process.argv[1] === self) {
+  const { values, positionals } = parseArgs({
+    options: { events: { type: 'string', default: '5000' }, plain: { type: 'boolean', default: false } },
+    allowPositionals: true,
+  });
+  if (values.plain) {
+    const [brokers = '', input = '', output = '', group = ''] = positionals;
+    await plain(brokers.split(','), input, output, group);
+  } else {
+    const result = await benchKafka({ events: Number(values.events) });
+    const ratio = ((100 * result.spindle.eventsPerSecond) / result.plain.eventsPerSecond).toFixed(0);
+    console.log(`${values.events} events, 4 partitions, ${PARTITIONS_AT_ONCE} at once, acks=all per event`);
+    console.log(
+      `spindle (examples/transform): ${result.spindle.eventsPerSecond} events/s ` +
+        `(${result.spindle.fromStartEventsPerSecond} from start)`,
+    );
+    console.log(
+      `plain kafkajs (JS transform): ${result.plain.eventsPerSecond} events/s ` +
+        `(${result.plain.fromStartEventsPerSecond} from start; spindle ${ratio}%)`,
+    );
+  }
+}
