@@ -47,9 +47,10 @@ export class Dispatcher {
           { component: route.componentId, event: event.id, attempt, err: error.message },
           exhausted ? 'event failed' : 'event failed, will retry',
         );
-        if (exhausted || !(await pause(backoffDelay(route.retry, attempt), this.#options.signal))) {
-          return this.reject(route, event, error, attempt);
-        }
+        if (exhausted) return this.reject(route, event, error, attempt);
+        // Shutting down: the retry was cut short, not exhausted. Leave the event with the
+        // broker for redelivery rather than dead-letter it.
+        if (!(await pause(backoffDelay(route.retry, attempt), this.#options.signal))) return { kind: 'failed', error };
       }
     }
   }

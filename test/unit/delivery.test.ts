@@ -112,13 +112,20 @@ describe('Dispatcher', () => {
     expect(component.calls).toBe(0);
   });
 
-  it('stops waiting for a retry when the app shuts down', async () => {
+  it('stops waiting for a retry when the app shuts down, leaving the event with the broker', async () => {
     const abort = new AbortController();
+    const deadLetter = recordingSink();
     const dispatcher = new Dispatcher({
       component: () => scripted(['retry']),
       logger: silentLogger(),
       signal: abort.signal,
     });
+    const retry = { attempts: 5, backoffMs: 60_000, maxDelayMs: 60_000 };
+    const pending = dispatcher.dispatch({ componentId: 'c', retry, deadLetter }, event);
+    abort.abort();
+    expect((await pending).kind).toBe('failed');
+    expect(deadLetter.received).toEqual([]);
+  });
     const pending = dispatcher.dispatch(
       { componentId: 'c', retry: { attempts: 5, backoffMs: 60_000, maxDelayMs: 60_000 } },
       event,
