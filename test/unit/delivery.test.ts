@@ -126,13 +126,6 @@ describe('Dispatcher', () => {
     expect((await pending).kind).toBe('failed');
     expect(deadLetter.received).toEqual([]);
   });
-    const pending = dispatcher.dispatch(
-      { componentId: 'c', retry: { attempts: 5, backoffMs: 60_000, maxDelayMs: 60_000 } },
-      event,
-    );
-    abort.abort();
-    expect((await pending).kind).toBe('failed');
-  });
 });
 
 describe('filters (Knative Trigger semantics)', () => {
