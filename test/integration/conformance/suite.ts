@@ -5,7 +5,7 @@ import { stringify } from 'smol-toml';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../../src/event.ts';
 import { buildFixture } from '../../support/fixtures.ts';
-import { type SpindleProcess, startSpindle } from '../../support/spindle-process.ts';
+import { startSpindle } from '../../support/spindle-process.ts';
 import { waitFor } from '../../support/wait.ts';
 import type { BrokerCase, BrokerHarness } from './harness.ts';
 
