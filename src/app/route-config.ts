@@ -4,6 +4,7 @@
  * `parseConfig`, read their own fields, and the core calls `done()`.
  */
 
+import { parseSinkUri } from '../delivery/sink-uri.ts';
 import type { EventFilter, RetryPolicy, RouteConfig } from '../trigger.ts';
 import type { TriggerTable } from './table.ts';
 
@@ -27,7 +28,7 @@ export function parseRouteConfig(table: TriggerTable): RouteConfig {
 function optionalUri(table: TriggerTable, field: string): string | undefined {
   const value = table.optionalString(field);
   if (value === undefined) return undefined;
-  if (!URL.canParse(value) || !/^[a-z][a-z0-9+.-]*:/i.test(value)) {
+  if (parseSinkUri(value) === undefined || !/^[a-z][a-z0-9+.-]*:/i.test(value)) {
     throw table.error(
       field,
       `expected a URI with a scheme, such as http://host:port/ or kafka://host:9092/topic, got ${JSON.stringify(value)}`,

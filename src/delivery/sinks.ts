@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AdapterRegistry } from '../adapters.ts';
 import { SpindleError } from '../errors.ts';
 import type { EventSink, SinkFactory } from '../trigger.ts';
+import { parseSinkUri } from './sink-uri.ts';
 
 /** Opens sinks by URI through the adapter that owns the scheme; one connection per URI. */
 export class SinkPool implements SinkFactory {
@@ -31,10 +32,8 @@ export class SinkPool implements SinkFactory {
   }
 
   async #connect(uri: string): Promise<EventSink> {
-    let url: URL;
-    try {
-      url = new URL(uri);
-    } catch {
+    const url = parseSinkUri(uri);
+    if (url === undefined) {
       throw new SpindleError(
         `sink '${uri}' is not a URI (expected e.g. http://host:port/path or kafka://host:port/topic)`,
       );

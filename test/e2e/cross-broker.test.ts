@@ -83,7 +83,8 @@ describeWithBroker(['kafka', 'amqp', 'redis'], 'spindle up between brokers', () 
             stream,
             group: uniqueName('group'),
             component: 'transform',
-            sink: `kafka://${kafkaBrokers().join(',')}/${outTopic}`,
+            // DESIGN's multi-host form; the mock has one broker, so it is named twice.
+            sink: `kafka://${[...kafkaBrokers(), ...kafkaBrokers()].join(',')}/${outTopic}`,
           },
         ],
       },

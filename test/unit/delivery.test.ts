@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Dispatcher } from '../../src/delivery/dispatcher.ts';
 import { selects } from '../../src/delivery/filter.ts';
 import { parseCeOverrides } from '../../src/delivery/overrides.ts';
+import { parseSinkUri } from '../../src/delivery/sink-uri.ts';
 import { ComponentError, SinkError } from '../../src/errors.ts';
 import type { CloudEvent } from '../../src/event.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -153,5 +154,21 @@ describe('K_CE_OVERRIDES', () => {
     ['{"extensions":{"Bad-Name":"x"}}', /'Bad-Name' must be lower-case/],
   ])('rejects %s', (json, reason) => {
     expect(() => parseCeOverrides(json)).toThrow(reason);
+  });
+});
+
+describe('sink URIs', () => {
+  it('reads a multi-host authority as its first host plus brokers parameters', () => {
+    const url = parseSinkUri('kafka://user:pw@h1:9092,h2:9093,h3:9094/orders?mode=structured');
+    expect(url?.host).toBe('h1:9092');
+    expect(url?.username).toBe('user');
+    expect(url?.pathname).toBe('/orders');
+    expect(url?.searchParams.get('mode')).toBe('structured');
+    expect(url?.searchParams.getAll('brokers')).toEqual(['h2:9093', 'h3:9094']);
+  });
+  it('leaves single-host URIs alone and refuses what is not a URI', () => {
+    expect(parseSinkUri('http://127.0.0.1:8080/x')?.href).toBe('http://127.0.0.1:8080/x');
+    expect(parseSinkUri('not a uri')).toBeUndefined();
+    expect(parseSinkUri('kafka://h1:9092,h 2:x/t')).toBeUndefined();
   });
 });
