@@ -31,6 +31,8 @@ const COMMON_FIELDS = [
   'allowed_http_hosts',
   'build',
   'instances',
+  'threads',
+  'timeout_ms',
 ];
 
 /** Spin v2 component ids: kebab-case. */
@@ -53,12 +55,15 @@ export function parseComponent(table: TriggerTable, id: string, ctx: ComponentCo
   const variables = parseComponentVariables(table.optionalTable(ctx.variablesField), ctx.declared);
   const build = parseBuild(table.optionalTable('build'), ctx.dir);
   const instances = parseInstances(table);
+  const { threads, timeoutMs } = parseExecution(table, 'timeout_ms');
   table.take('tool'); // Spin's `[component.<id>.tool.<name>]`: metadata for other tools, by design not Spin's.
   rejectUnsupported(table, UNSUPPORTED_COMPONENT_FIELDS);
   table.done([...(ctx.formatFields ?? []), ...COMMON_FIELDS, ctx.variablesField]);
 
   const component: ComponentConfig = { id, source, variables, environment, files, allowedOutboundHosts };
   if (instances !== undefined) component.instances = instances;
+  if (threads !== undefined) component.threads = threads;
+  if (timeoutMs !== undefined) component.timeoutMs = timeoutMs;
   if (build !== undefined) component.build = build;
   if (description !== undefined) component.description = description;
   return component;
@@ -154,6 +159,29 @@ function parseInstances(table: TriggerTable): InstanceMode | undefined {
   const value = table.optionalString('instances');
   if (value === undefined || value === 'fresh' || value === 'reuse') return value;
   throw table.error('instances', `expected "fresh" or "reuse", got "${value}"`);
+}
+
+/** Upper bounds: more threads than this is a typo, and Node's timers cap at 2^31-1 ms. */
+const MAX_THREADS = 64;
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** `threads` (0 = the main thread) and the per-event deadline, named `timeoutField`. */
+export function parseExecution(
+  table: TriggerTable,
+  timeoutField: string,
+): { threads: number | undefined; timeoutMs: number | undefined } {
+  const threads = table.optionalNumber('threads', { min: 0, integer: true });
+  if (threads !== undefined && threads > MAX_THREADS) {
+    throw table.error(
+      'threads',
+      `must be at most ${MAX_THREADS} (0 runs the component on the main thread), got ${threads}`,
+    );
+  }
+  const timeoutMs = table.optionalNumber(timeoutField, { min: 1, integer: true });
+  if (timeoutMs !== undefined && timeoutMs > MAX_TIMEOUT_MS) {
+    throw table.error(timeoutField, `must be at most ${MAX_TIMEOUT_MS} ms, got ${timeoutMs}`);
+  }
+  return { threads, timeoutMs };
 }
 
 function isFile(path: string): boolean {

@@ -14,7 +14,7 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { COMPONENT_ID, COMPONENT_ID_RULE } from './component.ts';
+import { COMPONENT_ID, COMPONENT_ID_RULE, parseExecution } from './component.ts';
 import type { AppConfig, ComponentConfig, FileMount, InstanceMode, VariableDecl } from './model.ts';
 import { isTable, kind, TriggerTable } from './table.ts';
 import { checkTrigger, parseTriggerDefaults } from './triggers.ts';
@@ -33,6 +33,10 @@ export interface ComponentDefinition {
   /** Host paths (relative to `dir`) mounted at the same path, or explicit mounts. */
   files?: (string | FileMount)[];
   instances?: InstanceMode;
+  /** Worker threads for the event handler; 0: the main thread. */
+  threads?: number;
+  /** Per-event deadline in ms. */
+  timeoutMs?: number;
 }
 
 /** One trigger table: `type` picks the adapter, the other fields are its `[[trigger.<type>]]` fields. */
@@ -63,6 +67,8 @@ const COMPONENT_FIELDS = [
   'allowedOutboundHosts',
   'files',
   'instances',
+  'threads',
+  'timeoutMs',
 ];
 
 export function defineApp(definition: AppDefinition): AppConfig {
@@ -144,10 +150,13 @@ function defineComponent(table: TriggerTable, id: string, app: AppConfig): Compo
   if (instances !== undefined && instances !== 'fresh' && instances !== 'reuse') {
     throw table.error('instances', `expected "fresh" or "reuse", got "${instances}"`);
   }
+  const { threads, timeoutMs } = parseExecution(table, 'timeoutMs');
   table.done(COMPONENT_FIELDS);
   const component: ComponentConfig = { id, source: resolved, variables, environment, files, allowedOutboundHosts };
   if (description !== undefined) component.description = description;
   if (instances !== undefined) component.instances = instances;
+  if (threads !== undefined) component.threads = threads;
+  if (timeoutMs !== undefined) component.timeoutMs = timeoutMs;
   return component;
 }
 

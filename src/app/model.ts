@@ -44,6 +44,13 @@ export interface ComponentConfig {
   allowedOutboundHosts: string[];
   /** Undefined: the runtime's measured default. */
   instances?: InstanceMode;
+  /**
+   * Worker threads running this component's `spindle:event` handler; 0 runs it on the
+   * main thread (no deadline). Undefined: the runtime's default (src/runtime/limits.ts).
+   */
+  threads?: number;
+  /** Per-event deadline in ms (`timeout_ms`); undefined: the runtime's default (30 s). */
+  timeoutMs?: number;
   build?: BuildConfig;
   description?: string;
 }

@@ -8,9 +8,9 @@ interface Handler {
 }
 
 /** The `spindle:event/types.error` variant, as the glue throws it for `err`. */
-type ErrorVariant = { tag: 'invalid' | 'retry'; val: string };
+export type ErrorVariant = { tag: 'invalid' | 'retry'; val: string };
 
-type Outcome = { ok: EventRecord[] } | { err: ErrorVariant };
+export type Outcome = { ok: EventRecord[] } | { err: ErrorVariant };
 
 /** The export key of `spindle:event/handler` among the names jco lists, if any. */
 export function handlerKey(exportNames: readonly string[]): string | undefined {

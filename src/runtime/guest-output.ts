@@ -1,4 +1,5 @@
 import { streams } from '@bytecodealliance/preview2-shim/io';
+import type { Logger } from '../log.ts';
 
 /**
  * Collects a guest's stdout or stderr bytes and hands over whole lines, so that one
@@ -89,4 +90,12 @@ export function closedInputStream(): object {
     }
   }
   return new ClosedInput();
+}
+
+/** Where a guest's output lines go: the log, tagged with the component id (stderr as warnings). */
+export function guestLog(logger: Logger, componentId: string): (stream: 'stdout' | 'stderr', line: string) => void {
+  return (stream, line) => {
+    if (stream === 'stdout') logger.info({ component: componentId, stream }, line);
+    else logger.warn({ component: componentId, stream }, line);
+  };
 }

@@ -8,12 +8,13 @@ import type { Logger } from '../log.ts';
 import { binaryKind } from './binary.ts';
 import type { Component, GuestExports, World } from './component.ts';
 import { callHandle, handlerKey, settleOutcome } from './event-handler.ts';
-import { LineBuffer } from './guest-output.ts';
-import { DEFAULT_INSTANCES, type Instance, InstancePool } from './instance-pool.ts';
+import { guestLog } from './guest-output.ts';
+import { DEFAULT_INSTANCES, InstancePool } from './instance-pool.ts';
+import { type Instantiate, instanceFactory } from './instantiate.ts';
+import { DEFAULT_TIMEOUT_MS, defaultThreads } from './limits.ts';
 import { ComponentLoadError } from './load-error.ts';
-import { spinVariablesImport } from './spin-variables.ts';
+import { startThreadedHandler } from './threaded-handler.ts';
 import { type TranspileFn, transpileCached } from './transpile-cache.ts';
-import { wasiImports } from './wasi.ts';
 import { compileModule, moduleExports, type WasmModule } from './wasm.ts';
 import { worldsOf } from './worlds.ts';
 
@@ -21,22 +22,26 @@ export interface LoadOptions {
   /** Where jco's output is cached across starts (keyed by the component's sha256). */
   cacheDir: string;
   logger: Logger;
-  /** The component's variables, already resolved (`fermyon:spin/variables.get`). */
+  /**
+   * The component's variables, already resolved (`fermyon:spin/variables.get`). Worker
+   * threads get the values of the names in `config.variables`, read once at load.
+   */
   variables: (name: string) => string | undefined;
   /** The instance mode for components that do not set one; defaults to DEFAULT_INSTANCES. */
   instances?: InstanceMode;
+  /** Worker threads for components that do not set `threads`; defaults to defaultThreads(). */
+  threads?: number;
+  /** The per-event deadline for components that do not set one; defaults to DEFAULT_TIMEOUT_MS. */
+  timeoutMs?: number;
   /** Replaces jco's transpile (tests observe cache hits with it). */
   transpile?: TranspileFn;
 }
 
-type Instantiate = (
-  getCoreModule: (name: string) => WasmModule,
-  imports: Record<string, unknown>,
-) => Promise<GuestExports>;
-
 /**
  * Load a component: transpile it with jco (once per content, cached under `cacheDir`),
  * compile its core modules once, and read which worlds it implements from its exports.
+ * Its `spindle:event` handler runs on worker threads (`threads`, 0: the main thread),
+ * with a deadline per event; the other worlds run on the main thread (`withInstance`).
  * A WASI preview1 command module (`_start`) loads as a `wagi` component.
  */
 export async function loadComponent(config: ComponentConfig, options: LoadOptions): Promise<Component> {
@@ -74,6 +79,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
   }
 
   const modules = new Map<string, WasmModule>();
+  const glue = pathToFileURL(transpiled.glue).href;
   let instantiate: Instantiate;
   try {
     await Promise.all(
@@ -81,37 +87,19 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
         modules.set(name, await compileModule(await readFile(`${transpiled.dir}/${name}`)));
       }),
     );
-    ({ instantiate } = (await import(pathToFileURL(transpiled.glue).href)) as { instantiate: Instantiate });
+    ({ instantiate } = (await import(glue)) as { instantiate: Instantiate });
   } catch (cause) {
     throw fail(`cannot compile it: ${message(cause)}`, cause);
   }
 
-  const create = async (overrides: Record<string, unknown> = {}): Promise<Instance> => {
-    const log = (stream: 'stdout' | 'stderr') =>
-      new LineBuffer((line) => {
-        if (stream === 'stdout') options.logger.info({ component: config.id, stream }, line);
-        else options.logger.warn({ component: config.id, stream }, line);
-      });
-    const stdout = log('stdout');
-    const stderr = log('stderr');
-    const imports = {
-      ...wasiImports({ environment: config.environment, files: config.files, stdout, stderr }),
-      ...spinVariablesImport(options.variables),
-      ...overrides,
-    };
-    const exports = await instantiate((name) => {
-      const module = modules.get(name);
-      if (module === undefined) throw new Error(`jco glue asked for unknown core module ${name}`);
-      return module;
-    }, imports);
-    return {
-      exports,
-      settle() {
-        stdout.flush();
-        stderr.flush();
-      },
-    };
-  };
+  const create = instanceFactory({
+    instantiate,
+    modules,
+    environment: config.environment,
+    files: config.files,
+    variables: options.variables,
+    log: guestLog(options.logger, config.id),
+  });
   const pool = new InstancePool(instances, () => create());
   // One use of a fresh instance outside the pool, with optional host import overrides.
   const useOnce = async <T>(fn: (exports: GuestExports) => T | Promise<T>, overrides?: Record<string, unknown>) => {
@@ -123,27 +111,58 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
       instance.settle();
     }
   };
+
   const handler = handlerKey(transpiled.exports.map(([name]) => name));
+  const threads = config.threads ?? options.threads ?? defaultThreads();
+  let handle = async (event: CloudEvent): Promise<CloudEvent[]> => {
+    if (handler === undefined) {
+      throw new SpindleError(`component ${config.id} does not export spindle:event/handler (worlds: ${[...worlds]})`);
+    }
+    // threads = 0: on the main thread, with no deadline (nothing can interrupt the guest).
+    let outcome: ReturnType<typeof callHandle>;
+    try {
+      outcome = await pool.use((exports) => callHandle(exports, handler, event));
+    } catch (cause) {
+      throw new ComponentError(config.id, 'trap', message(cause), { cause, eventId: event.id });
+    }
+    return settleOutcome(config.id, event, outcome);
+  };
+  let closeThreads = async () => {};
+  if (handler !== undefined && threads > 0) {
+    const variables = Object.keys(config.variables).flatMap((name) => {
+      const value = options.variables(name);
+      return value === undefined ? [] : [[name, value] as const];
+    });
+    try {
+      const threaded = await startThreadedHandler(
+        {
+          componentId: config.id,
+          glue,
+          modules: [...modules],
+          handler,
+          instances,
+          environment: config.environment,
+          files: config.files,
+          variables: Object.fromEntries(variables),
+        },
+        { threads, timeoutMs: config.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS, logger: options.logger },
+      );
+      handle = threaded.handle;
+      closeThreads = threaded.close;
+    } catch (cause) {
+      throw fail(`cannot start its worker threads: ${message(cause)}`, cause);
+    }
+  }
 
   return {
     id: config.id,
     worlds,
     instances,
-    async handle(event: CloudEvent): Promise<CloudEvent[]> {
-      if (handler === undefined) {
-        throw new SpindleError(`component ${config.id} does not export spindle:event/handler (worlds: ${[...worlds]})`);
-      }
-      let outcome: ReturnType<typeof callHandle>;
-      try {
-        outcome = await pool.use((exports) => callHandle(exports, handler, event));
-      } catch (cause) {
-        throw new ComponentError(config.id, 'trap', message(cause), { cause, eventId: event.id });
-      }
-      return settleOutcome(config.id, event, outcome);
-    },
+    handle,
     withInstance: (fn, use) => (use?.fresh || use?.imports ? useOnce(fn, use.imports) : pool.use(fn)),
     async close() {
       pool.close();
+      await closeThreads();
     },
   };
 }

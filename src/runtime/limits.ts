@@ -1,0 +1,20 @@
+import { availableParallelism } from 'node:os';
+
+/**
+ * The per-event deadline when a component sets no `timeout_ms`: 30 s, Knative's and
+ * most brokers' order of magnitude for one delivery. A guest still running then is
+ * stopped (its worker thread terminated) and the event fails as a trap: retried, then
+ * dead-lettered.
+ */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * Worker threads per component when it sets no `threads`: one core stays with the main
+ * thread (HTTP, brokers, delivery), the others run guests, at most 4 (each worker holds
+ * its own instance: ~40 MB for a StarlingMonkey guest). On 2 cores that is 1 worker;
+ * measured with bench/http-target, a second worker on 2 cores gained nothing and cost
+ * memory (see the report in bench/runtime/run.ts).
+ */
+export function defaultThreads(cores = availableParallelism()): number {
+  return Math.max(1, Math.min(4, cores - 1));
+}

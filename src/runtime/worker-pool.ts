@@ -1,0 +1,229 @@
+import type { Worker } from 'node:worker_threads';
+
+/** A call the pool could not complete: the worker ran past the deadline, died, or never started. */
+export class WorkerFailure extends Error {
+  override name = 'WorkerFailure';
+  readonly kind: 'deadline' | 'died' | 'startup' | 'closed';
+
+  constructor(kind: WorkerFailure['kind'], message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.kind = kind;
+  }
+}
+
+/** A worker's answer to one call: `{ kind, id, ... }` with the id it was posted with. */
+export interface Reply {
+  kind: string;
+  id: number;
+}
+
+export interface WorkerPoolOptions {
+  size: number;
+  /** How long one call may run on a worker before the worker is terminated. */
+  timeoutMs: number;
+  /** Starts a worker; it posts `{ kind: 'ready' }` once it takes calls, then one reply per call, in order. */
+  spawn(): Worker;
+  /** Any other message from a worker (e.g. guest log lines). */
+  onMessage?(message: unknown): void;
+}
+
+/** Posts one call's request to `worker` under `id` (per send: a retried call is posted anew). */
+export type Post = (worker: Worker, id: number) => void;
+
+interface Call {
+  id: number;
+  post: Post;
+  resolve(reply: Reply): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  /** Posted and not yet answered, in order: the first is running. */
+  calls: Call[];
+  timer: NodeJS.Timeout | undefined;
+  error: Error | undefined;
+  started: Promise<void>;
+}
+
+/**
+ * Calls posted to a worker before it finished the one it runs: hides the round trip of
+ * a reply without holding many calls on one worker (they would wait for its deadline).
+ */
+const PIPELINE = 2;
+
+/**
+ * A fixed number of worker threads taking calls from one queue, with a deadline per
+ * call. The deadline starts when a call reaches the head of its worker's line (workers
+ * answer in order, so that is when it starts running). A worker past its deadline is
+ * terminated, one that dies is replaced; either way only its running call fails, and
+ * the calls waiting behind it go back to the front of the queue for another worker.
+ */
+export class WorkerPool {
+  readonly #options: WorkerPoolOptions;
+  readonly #slots = new Set<Slot>();
+  readonly #queue: Call[] = [];
+  #nextId = 0;
+  #closed = false;
+
+  constructor(options: WorkerPoolOptions) {
+    this.#options = options;
+  }
+
+  /** Start every worker; rejects if one cannot start (the pool is then closed). */
+  async start(): Promise<void> {
+    this.#fill();
+    try {
+      await Promise.all([...this.#slots].map((slot) => slot.started));
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  run(post: Post): Promise<Reply> {
+    if (this.#closed) return Promise.reject(new WorkerFailure('closed', 'the component is closed'));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ id: this.#nextId++, post, resolve, reject });
+      this.#fill();
+      this.#pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const closed = new WorkerFailure('closed', 'the component is closed');
+    const slots = [...this.#slots];
+    const calls = [...this.#queue.splice(0), ...slots.flatMap((slot) => this.#retire(slot))];
+    for (const call of calls) call.reject(closed);
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  /** Replace missing workers (a worker that failed to start is replaced on the next call). */
+  #fill(): void {
+    while (!this.#closed && this.#slots.size < this.#options.size) this.#spawn();
+  }
+
+  #spawn(): void {
+    const worker = this.#options.spawn();
+    let started!: { resolve(): void; reject(error: Error): void };
+    const slot: Slot = {
+      worker,
+      ready: false,
+      calls: [],
+      timer: undefined,
+      error: undefined,
+      started: new Promise<void>((resolve, reject) => {
+        started = { resolve, reject };
+      }),
+    };
+    slot.started.catch(() => {}); // observed by start() only
+    this.#slots.add(slot);
+    worker.on('message', (message: unknown) => {
+      if (isReply(message)) this.#answer(slot, message);
+      else if ((message as { kind?: unknown } | null)?.kind === 'ready') {
+        slot.ready = true;
+        started.resolve();
+        this.#pump();
+      } else this.#options.onMessage?.(message);
+    });
+    worker.on('error', (error) => {
+      slot.error = error;
+    });
+    worker.on('exit', (code) => {
+      if (!this.#slots.has(slot)) return; // retired on purpose
+      const reason = slot.error?.message ?? `exit code ${code}`;
+      if (!slot.ready) {
+        this.#retire(slot);
+        const failure = new WorkerFailure('startup', `its worker thread failed to start: ${reason}`, {
+          cause: slot.error,
+        });
+        started.reject(failure);
+        // No worker can take the queue now: fail it rather than let it wait forever.
+        if (![...this.#slots].some((other) => other.ready)) {
+          for (const call of this.#queue.splice(0)) call.reject(failure);
+        }
+        return;
+      }
+      const failure = new WorkerFailure('died', `its worker thread died: ${reason}`, { cause: slot.error });
+      this.#fail(slot, failure);
+    });
+    this.#updateRef(slot);
+  }
+
+  #answer(slot: Slot, reply: Reply): void {
+    const call = slot.calls[0];
+    if (call?.id !== reply.id) return; // the answer to a call already failed (cannot happen in order)
+    slot.calls.shift();
+    this.#arm(slot);
+    this.#updateRef(slot);
+    call.resolve(reply);
+    this.#pump();
+  }
+
+  /** The running call fails with `failure`; the worker is replaced, the others are queued again. */
+  #fail(slot: Slot, failure: WorkerFailure): void {
+    const [running, ...waiting] = this.#retire(slot);
+    this.#queue.unshift(...waiting);
+    running?.reject(failure);
+    this.#fill();
+    this.#pump();
+  }
+
+  /** Forget `slot` (its exit is then expected) and return its calls. */
+  #retire(slot: Slot): Call[] {
+    this.#slots.delete(slot);
+    clearTimeout(slot.timer);
+    const calls = slot.calls.splice(0);
+    void slot.worker.terminate();
+    return calls;
+  }
+
+  #pump(): void {
+    while (this.#queue.length > 0) {
+      let target: Slot | undefined;
+      for (const slot of this.#slots) {
+        if (
+          slot.ready &&
+          slot.calls.length < PIPELINE &&
+          (target === undefined || slot.calls.length < target.calls.length)
+        ) {
+          target = slot;
+        }
+      }
+      if (target === undefined) return;
+      const call = this.#queue.shift() as Call;
+      try {
+        call.post(target.worker, call.id);
+      } catch (error) {
+        call.reject(error as Error); // e.g. a value that cannot be cloned
+        continue;
+      }
+      target.calls.push(call);
+      if (target.calls.length === 1) this.#arm(target);
+      this.#updateRef(target);
+    }
+  }
+
+  /** Start the deadline of the call now at the head of `slot`'s line. */
+  #arm(slot: Slot): void {
+    clearTimeout(slot.timer);
+    slot.timer = undefined;
+    if (slot.calls.length === 0) return;
+    const { timeoutMs } = this.#options;
+    slot.timer = setTimeout(() => {
+      this.#fail(slot, new WorkerFailure('deadline', `exceeded its deadline of ${timeoutMs} ms (timeout_ms)`));
+    }, timeoutMs);
+  }
+
+  /** A worker keeps the process alive only while it starts or has calls: an idle pool never does. */
+  #updateRef(slot: Slot): void {
+    if (!slot.ready || slot.calls.length > 0) slot.worker.ref();
+    else slot.worker.unref();
+  }
+}
+
+function isReply(message: unknown): message is Reply {
+  return typeof message === 'object' && message !== null && typeof (message as Reply).id === 'number';
+}
