@@ -105,6 +105,13 @@ describeWithBroker(['kafka', 'amqp', 'redis'], 'spindle up between brokers', () 
     await amqpConnection?.close();
   });
 
+  it('answers the health route although the app has broker triggers only', async () => {
+    const health = await fetch(new URL('/.well-known/spin/health', spindle.url));
+    expect(health.status).toBe(200);
+    expect(spindle.output()).toMatch(/kafka topic \S+ \(group \S+\) -> transform/);
+    expect(spindle.output()).toMatch(/redis stream \S+ \(group \S+\) -> transform/);
+  });
+
   it('takes an event from Kafka through the component to an AMQP exchange', async () => {
     const producer = kafka.producer();
     await producer.connect();
