@@ -9,6 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { callHandle, type Outcome } from './event-handler.ts';
 import type { Instance } from './instance-pool.ts';
 import { type Instantiate, instanceFactory } from './instantiate.ts';
+import { claim } from './worker-claim.ts';
 import type { HandleRequest, WorkerMessage, WorkerSetup } from './worker-protocol.ts';
 
 const port = parentPort;
@@ -30,7 +31,8 @@ const create = instanceFactory({
 // does not pay for it; dropped after a trap and made again for the next event.
 let reused: Instance | undefined = setup.instances === 'reuse' ? await create() : undefined;
 
-async function run({ id, event }: HandleRequest): Promise<void> {
+async function run({ id, cell, event }: HandleRequest): Promise<void> {
+  if (cell !== -1 && !claim(setup.cells, cell, id)) return; // another worker took it over
   let instance: Instance | undefined;
   try {
     if (reused === undefined) {

@@ -20,7 +20,7 @@ export interface ThreadedHandler {
  * has instantiated the component.
  */
 export async function startThreadedHandler(
-  setup: WorkerSetup,
+  setup: Omit<WorkerSetup, 'cells'>,
   options: { threads: number; timeoutMs: number; logger: Logger },
 ): Promise<ThreadedHandler> {
   const { componentId } = setup;
@@ -28,7 +28,7 @@ export async function startThreadedHandler(
   const pool = new WorkerPool({
     size: options.threads,
     timeoutMs: options.timeoutMs,
-    spawn: () => new Worker(WORKER, { workerData: setup }),
+    spawn: (cells) => new Worker(WORKER, { workerData: { ...setup, cells } satisfies WorkerSetup }),
     onMessage(message) {
       const log = message as Extract<WorkerMessage, { kind: 'log' }>;
       if (log.kind === 'log') guestLine(log.stream, log.line);
@@ -59,9 +59,9 @@ export async function startThreadedHandler(
  * of a larger pool that cloning would copy whole), and the copy is moved, not cloned.
  */
 function postEvent(event: CloudEvent): Post {
-  return (worker, id) => {
-    if (event.data === undefined) return worker.postMessage({ id, event } satisfies HandleRequest);
+  return (worker, id, cell) => {
+    if (event.data === undefined) return worker.postMessage({ id, cell, event } satisfies HandleRequest);
     const data = new Uint8Array(event.data); // a copy (Buffer's slice() would share memory)
-    worker.postMessage({ id, event: { ...event, data } } satisfies HandleRequest, [data.buffer]);
+    worker.postMessage({ id, cell, event: { ...event, data } } satisfies HandleRequest, [data.buffer]);
   };
 }

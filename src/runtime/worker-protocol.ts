@@ -12,6 +12,8 @@ export interface WorkerSetup {
   componentId: string;
   /** file: URL of jco's cached glue module (exports `instantiate`). */
   glue: string;
+  /** This worker's claim cells (worker-claim.ts). */
+  cells: Int32Array;
   /** The core modules, compiled once by the main thread (posting one costs ~3 ms). */
   modules: [name: string, module: WasmModule][];
   /** The export key of `spindle:event/handler`. */
@@ -26,6 +28,8 @@ export interface WorkerSetup {
 /** Main -> worker: run `handle` on one event. */
 export interface HandleRequest {
   id: number;
+  /** Posted behind another call: run it only if the claim on this cell succeeds (worker-claim.ts); else -1. */
+  cell: number;
   event: CloudEvent;
 }
 

@@ -42,8 +42,25 @@ function capturingLogger() {
   return { logger: pino({ level: 'debug' }, stream), records };
 }
 
-function config(id: string, source: string, instances?: InstanceMode): ComponentConfig {
-  return { id, source, variables: {}, environment: {}, files: [], allowedOutboundHosts: [], instances };
+/** One worker thread unless said otherwise: `test.count` then counts every event. */
+function config(
+  id: string,
+  source: string,
+  instances?: InstanceMode,
+  extra: Partial<ComponentConfig> = {},
+): ComponentConfig {
+  return {
+    id,
+    source,
+    // Worker threads get the values of the declared names (resolved by `options.variables`).
+    variables: { suffix: '{{ suffix }}' },
+    environment: {},
+    files: [],
+    allowedOutboundHosts: [],
+    instances,
+    threads: 1,
+    ...extra,
+  };
 }
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'spindle-runtime-cache-'));
@@ -177,6 +194,61 @@ describe('instance modes, observed through test.count', () => {
     expect(byOption.instances).toBe('fresh');
     const byConfig = await load(config('by-config', wasm, 'reuse'), options({ instances: 'fresh' }));
     expect(byConfig.instances).toBe('reuse');
+  });
+});
+
+describe('worker threads and the per-event deadline', () => {
+  it('stops a looping guest at its deadline with a trap, and serves the next event', async () => {
+    const component = await load(config('looping', wasm, 'reuse', { timeoutMs: 500 }));
+    const error = await component.handle(event('test.loop', { id: 'spin' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ComponentError);
+    expect(error).toMatchObject({ failure: 'trap', eventId: 'spin', retriable: true });
+    expect((error as Error).message).toBe(
+      'component looping trapped on event spin: exceeded its deadline of 500 ms (timeout_ms)',
+    );
+    const input = event('test.echo');
+    expect(await component.handle(input)).toEqual([input]);
+  });
+
+  it('stops a guest that grows memory without bound, and keeps serving', async () => {
+    const component = await load(config('hoarding', wasm, 'reuse', { timeoutMs: 1000 }));
+    await expect(component.handle(event('test.oom'))).rejects.toMatchObject({ failure: 'trap' });
+    const input = event('test.echo');
+    expect(await component.handle(input)).toEqual([input]);
+  });
+
+  it('serves events waiting behind a looping one on another worker, none lost', async () => {
+    const component = await load(config('queued', wasm, 'reuse', { threads: 2, timeoutMs: 60_000 }));
+    let loopSettled = false;
+    const loop = component.handle(event('test.loop')).finally(() => {
+      loopSettled = true;
+    });
+    loop.catch(() => {}); // settled by close() below
+    // With one worker these would wait for the loop's 60 s deadline (and time the test out).
+    const inputs = Array.from({ length: 6 }, (_, i) => event('test.echo', { id: `q${i}` }));
+    expect(await Promise.all(inputs.map((input) => component.handle(input)))).toEqual(inputs.map((i) => [i]));
+    expect(loopSettled).toBe(false);
+    await component.close();
+    await expect(loop).rejects.toMatchObject({ failure: 'trap' });
+  });
+
+  it("spreads events over its workers, each with its own 'reuse' instance", async () => {
+    const component = await load(config('spread', wasm, 'reuse', { threads: 2 }));
+    const outputs = await Promise.all(Array.from({ length: 20 }, () => component.handle(event('test.count'))));
+    const counts = outputs.map(([out]) => Number(text(out?.data))).sort((a, b) => a - b);
+    // Two instances counting on their own: 1..a on one worker and 1..b on the other.
+    const b = Math.max(...counts);
+    const a = 20 - b;
+    const run = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+    expect(a).toBeGreaterThan(0);
+    expect(counts).toEqual([...run(a), ...run(b)].sort((x, y) => x - y));
+  });
+
+  it('threads = 0 runs the handler on the main thread', async () => {
+    const component = await load(config('in-thread', wasm, 'reuse', { threads: 0 }));
+    const [out] = await component.handle(event('test.var', { subject: 'suffix' }));
+    expect(text(out?.data)).toBe('.transformed');
+    await expect(component.handle(event('test.trap'))).rejects.toMatchObject({ failure: 'trap' });
   });
 });
 
