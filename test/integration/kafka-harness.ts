@@ -4,7 +4,7 @@
  * the order the sink produced in), a producer that remembers where each event landed,
  * and a reader that collects what reached the sink and the dead-letter topic.
  */
-import { type Admin, Kafka, logLevel, type Message, Partitioners, type Producer } from 'kafkajs';
+import { type Admin, Kafka, logLevel, type Message, Partitioners, type Producer, type RetryOptions } from 'kafkajs';
 import { decode, encode } from '../../adapters/kafka/codec.ts';
 import type { CloudEvent } from '../../src/event.ts';
 import { kafkaBrokers, kafkaTopic, uniqueName } from '../support/brokers.ts';
@@ -22,19 +22,33 @@ export interface KafkaCase extends BrokerCase {
   committed(): Promise<Map<number, bigint>>;
 }
 
-export function kafkaClient(): Kafka {
-  return new Kafka({ clientId: 'spindle-tests', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
+/** A cluster other than the run's shared one, with the case's topics already there. */
+export interface KafkaCluster {
+  brokers: string[];
+  /** Source, sink and dead-letter topics (the sink and dead-letter ones of one partition). */
+  topics: { source: string; sink: string; dead: string };
 }
 
-export async function createKafkaCase(options: { partitions?: number; fields?: Record<string, unknown> } = {}) {
-  const brokers = kafkaBrokers();
-  const [topic, sinkTopic, deadTopic] = await Promise.all([
-    kafkaTopic(options.partitions ?? 4),
-    kafkaTopic(),
-    kafkaTopic(),
-  ]);
+export function kafkaClient(brokers = kafkaBrokers(), retry?: RetryOptions): Kafka {
+  return new Kafka({ clientId: 'spindle-tests', brokers, logLevel: logLevel.NOTHING, ...(retry ? { retry } : {}) });
+}
+
+export async function createKafkaCase(
+  options: {
+    partitions?: number;
+    fields?: Record<string, unknown>;
+    cluster?: KafkaCluster;
+    /** How long the case's producer and reader keep trying a broker (kafkajs's default unless told). */
+    retry?: RetryOptions;
+  } = {},
+) {
+  const { cluster } = options;
+  const brokers = cluster?.brokers ?? kafkaBrokers();
+  const [topic, sinkTopic, deadTopic] = cluster
+    ? [cluster.topics.source, cluster.topics.sink, cluster.topics.dead]
+    : await Promise.all([kafkaTopic(options.partitions ?? 4), kafkaTopic(), kafkaTopic()]);
   const group = uniqueName('group');
-  const client = kafkaClient();
+  const client = kafkaClient(brokers, options.retry);
   const placed = new Map<string, number>();
   const places = new Map<string, { partition: number; offset: bigint }>();
   const producer: Producer = client.producer({

@@ -5,9 +5,16 @@
  *
  * Listens on 127.0.0.1, random ports; prints the bootstrap servers ("127.0.0.1:port,...")
  * as one line on stdout once the topics exist, then runs until stdin closes or it gets
- * SIGTERM/SIGINT. The mock supports produce, fetch, consumer groups with offset commits
- * and metadata with topic auto-creation; it has no admin API (CreateTopics), hence the
- * topics given here.
+ * SIGTERM/SIGINT. Meanwhile it takes commands on stdin, one per line, and answers each
+ * with one line, "ok" or "error <why>":
+ *
+ *   down <broker id>   close the broker's connections and refuse new ones (-1: all)
+ *   up <broker id>     accept connections again
+ *
+ * Broker ids are 1..N. Neither moves partition leadership.
+ *
+ * The mock supports produce, fetch, consumer groups with offset commits and metadata with
+ * topic auto-creation; it has no admin API (CreateTopics), hence the topics given here.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -40,6 +47,23 @@ static void *create_topics(void *arg) {
   return NULL;
 }
 
+/* One stdin command; the answer is one line on stdout. */
+static void command(rd_kafka_mock_cluster_t *mcluster, const char *line) {
+  char verb[16];
+  int id;
+  rd_kafka_resp_err_t err;
+  if (sscanf(line, "%15s %d", verb, &id) != 2) {
+    printf("error expected 'down <id>' or 'up <id>'\n");
+  } else if (strcmp(verb, "down") == 0 || strcmp(verb, "up") == 0) {
+    err = verb[0] == 'd' ? rd_kafka_mock_broker_set_down(mcluster, id) : rd_kafka_mock_broker_set_up(mcluster, id);
+    if (err) printf("error %s\n", rd_kafka_err2str(err));
+    else printf("ok\n");
+  } else {
+    printf("error unknown command '%s'\n", verb);
+  }
+  fflush(stdout);
+}
+
 int main(int argc, char **argv) {
   char err[512];
   int brokers = 1;
@@ -67,10 +91,21 @@ int main(int argc, char **argv) {
   sigaction(SIGINT, &sa, NULL);
   printf("%s\n", rd_kafka_mock_cluster_bootstraps(mcluster));
   fflush(stdout);
-  char buf[256];
+  char line[256];
+  size_t len = 0;
   while (!stop) {
-    ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+    ssize_t n = read(STDIN_FILENO, line + len, sizeof line - 1 - len);
     if (n == 0 || (n < 0 && errno != EINTR)) break;
+    if (n < 0) continue;
+    len += (size_t)n;
+    char *end;
+    while ((end = memchr(line, '\n', len))) {
+      *end = '\0';
+      command(mcluster, line);
+      len -= (size_t)(end + 1 - line);
+      memmove(line, end + 1, len);
+    }
+    if (len == sizeof line - 1) len = 0; /* a line too long to be a command */
   }
   rd_kafka_mock_cluster_destroy(mcluster);
   rd_kafka_destroy(rk);

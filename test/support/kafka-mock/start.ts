@@ -9,12 +9,15 @@
  * auto-creation (4 partitions) on metadata, produce and subscribe. What does not:
  * createTopics/deleteTopics, idempotent and transactional producers ("Broker 0 not
  * found": the mock names no controller), describeGroups, listGroups, setOffsets.
+ *
+ * A test can take a broker down and bring it back on the same port (setBrokerDown/Up),
+ * to see what clients do when a broker goes away; give such a test a cluster of its own.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -24,6 +27,13 @@ const CACHE = fileURLToPath(new URL('../../../node_modules/.cache/spindle-kafka-
 export interface KafkaMock {
   /** Bootstrap servers, `127.0.0.1:port` each. */
   readonly brokers: string[];
+  /**
+   * Close broker `id`'s connections and refuse new ones until setBrokerUp (ids are
+   * 1..brokerCount; -1: all). Partition leadership stays where it was.
+   */
+  setBrokerDown(id: number): Promise<void>;
+  /** Let broker `id` accept connections again. */
+  setBrokerUp(id: number): Promise<void>;
   /** Stop the cluster (closes its stdin; SIGKILL if it lingers). */
   close(): Promise<void>;
 }
@@ -66,14 +76,45 @@ export async function startKafkaMock(options: KafkaMockOptions = {}): Promise<Ka
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
-  const line = await firstLine(child, options.timeoutMs ?? 30_000, () => stderr);
+  // biome-ignore lint/style/noNonNullAssertion: spawned with stdio pipes
+  const lines = createInterface({ input: child.stdout! });
+  const line = await firstLine(child, lines, options.timeoutMs ?? 30_000, () => stderr);
+  const command = commander(child, lines, () => stderr);
   return {
     brokers: line.split(','),
+    setBrokerDown: (id) => command(`down ${id}`),
+    setBrokerUp: (id) => command(`up ${id}`),
     close: () => stop(child),
   };
 }
 
-function firstLine(child: ChildProcess, timeoutMs: number, stderr: () => string): Promise<string> {
+/** Sends a command line; resolves on its "ok", rejects on "error ..." or an exit. One answer per command, in order. */
+function commander(child: ChildProcess, lines: Interface, stderr: () => string): (line: string) => Promise<void> {
+  const waiting: { line: string; resolve: () => void; reject: (error: Error) => void }[] = [];
+  child.stdin?.on('error', () => {}); // EPIPE once it exited: the exit handler below answers
+  lines.on('line', (answer) => {
+    const pending = waiting.shift();
+    if (pending === undefined) return;
+    if (answer.trim() === 'ok') pending.resolve();
+    else pending.reject(new Error(`Kafka mock: '${pending.line}' failed: ${answer}`));
+  });
+  child.once('exit', (code, signal) => {
+    for (const pending of waiting.splice(0)) {
+      pending.reject(new Error(`Kafka mock exited (${signal ?? code}) before '${pending.line}': ${stderr()}`));
+    }
+  });
+  return (line) =>
+    new Promise((resolve, reject) => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        reject(new Error(`Kafka mock has exited; cannot '${line}'`));
+        return;
+      }
+      waiting.push({ line, resolve, reject });
+      child.stdin?.write(`${line}\n`);
+    });
+}
+
+function firstLine(child: ChildProcess, lines: Interface, timeoutMs: number, stderr: () => string): Promise<string> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const fail = (why: string) => {
@@ -85,8 +126,7 @@ function firstLine(child: ChildProcess, timeoutMs: number, stderr: () => string)
     const timer = setTimeout(() => fail(`printed no address within ${timeoutMs} ms`), timeoutMs);
     child.on('error', (error) => fail(`failed (${error.message})`));
     child.once('exit', (code, signal) => fail(`exited early (${signal ?? code})`));
-    // biome-ignore lint/style/noNonNullAssertion: spawned with stdio pipes
-    createInterface({ input: child.stdout! }).once('line', (line) => {
+    lines.once('line', (line) => {
       clearTimeout(timer);
       settled = true;
       resolve(line.trim());
