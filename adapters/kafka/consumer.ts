@@ -79,7 +79,16 @@ export class KafkaTriggerConsumer {
         await this.#consumer.connect();
       }
     }
+    // After a crash (a broker gone, say) the consumer rejoins on its own: say when, so
+    // that an operator reading the errors of the outage also reads its end.
+    let crashedAt: number | undefined;
+    this.#consumer.on(this.#consumer.events.GROUP_JOIN, () => {
+      if (crashedAt === undefined) return;
+      this.#logger.info(`rejoined kafka group ${this.config.group} after ${Date.now() - crashedAt} ms`);
+      crashedAt = undefined;
+    });
     this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
+      crashedAt ??= Date.now();
       if (payload.restart || this.#stopping || this.#restarting) return;
       this.#logger.error(
         { err: payload.error.message },

@@ -117,5 +117,7 @@ describeWithBroker('kafka', 'kafka trigger when its broker goes away', () => {
     expect(running.child.exitCode).toBeNull();
     expect(running.child.pid).toBe(pid);
     expect((await fetch(health)).status).toBe(200);
+    // The operator reads the end of the outage in the log, not only its errors.
+    expect(running.output()).toMatch(/rejoined kafka group \S+ after \d+ ms/);
   }, 120_000);
 });
