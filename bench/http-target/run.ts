@@ -21,13 +21,14 @@ const spindle = join(root, 'bin/spindle.js');
 
 execFileSync(process.execPath, [spindle, 'build', '-f', example], { stdio: 'inherit' });
 
-/** A copy of the example whose component uses the given instance mode. */
-function exampleWith(instances: 'reuse' | 'fresh'): string {
+/** A copy of the example whose component uses the given instance mode (and `threads`, if given). */
+function exampleWith(instances: 'reuse' | 'fresh', threads?: number): string {
   const dir = mkdtempSync(join(tmpdir(), `spindle-bench-${instances}-`));
+  const threadsLine = threads === undefined ? '' : `threads = ${threads}\n`;
   copyFileSync(join(example, 'transform.wasm'), join(dir, 'transform.wasm'));
   const manifest = readFileSync(join(example, 'spindle.toml'), 'utf8')
     .replace(/\[component\.transform\.build\][\s\S]*$/, '')
-    .replace('[component.transform]\n', `[component.transform]\ninstances = "${instances}"\n`);
+    .replace('[component.transform]\n', `[component.transform]\ninstances = "${instances}"\n${threadsLine}`);
   writeFileSync(join(dir, 'spindle.toml'), manifest);
   return dir;
 }
@@ -67,7 +68,13 @@ async function measure(name: string, args: string[]): Promise<Figures> {
 const up = (dir: string) => [spindle, 'up', '-f', dir, '--listen', '127.0.0.1:0', '--log-format', 'json'];
 console.log(`load: ${values.concurrency} concurrent requests for ${values.seconds} s per target\n`);
 const express = await measure('express (plain JS)', [join(root, 'bench/http-target/baseline.ts')]);
+// Default threads (src/runtime/limits.ts), then the main thread only and 2 workers for comparison.
 const reuse = await measure('spindle, reused instances', up(exampleWith('reuse')));
+const mainThread = await measure('  same, threads = 0', up(exampleWith('reuse', 0)));
+const twoWorkers = await measure('  same, threads = 2', up(exampleWith('reuse', 2)));
 const fresh = await measure('spindle, fresh instances', up(exampleWith('fresh')));
 const ratio = (f: Figures) => `${((100 * f.eventsPerSecond) / express.eventsPerSecond).toFixed(0)}%`;
-console.log(`\nspindle/express events per second: reused ${ratio(reuse)}, fresh ${ratio(fresh)}`);
+console.log(
+  `\nspindle/express events per second: reused ${ratio(reuse)} (threads = 0: ${ratio(mainThread)}, ` +
+    `threads = 2: ${ratio(twoWorkers)}), fresh ${ratio(fresh)}`,
+);

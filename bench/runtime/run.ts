@@ -1,6 +1,7 @@
 /**
- * Per-event cost of the component runtime, reused vs fresh instances, with the
- * behaviours guest (componentize-js / StarlingMonkey). `node bench/runtime/run.ts`
+ * Per-event cost of the component runtime, reused vs fresh instances, on the main thread
+ * (`threads = 0`) and on worker threads, with the behaviours guest (componentize-js /
+ * StarlingMonkey). `node bench/runtime/run.ts`
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,17 +16,18 @@ import { buildFixture } from '../../test/support/fixtures.ts';
 const wasm = await buildFixture('behaviours');
 const cacheDir = mkdtempSync(join(tmpdir(), 'spindle-bench-'));
 
-async function load(instances: InstanceMode): Promise<{ component: Component; ms: number }> {
+async function load(instances: InstanceMode, threads: number): Promise<{ component: Component; ms: number }> {
   const start = performance.now();
   const component = await loadComponent(
     {
-      id: `bench-${instances}`,
+      id: `bench-${instances}-${threads}`,
       source: wasm,
       variables: {},
       environment: {},
       files: [],
       allowedOutboundHosts: [],
       instances,
+      threads,
     },
     { cacheDir, logger: silentLogger(), variables: () => undefined },
   );
@@ -60,18 +62,35 @@ function summary(times: number[]): string {
   return `median ${at(0.5).toFixed(3)} ms  p95 ${at(0.95).toFixed(3)} ms  mean ${mean.toFixed(3)} ms  (${times.length} events, ${(1000 / mean).toFixed(0)} events/s)`;
 }
 
-const cold = await load('reuse');
-const warm = await load('fresh');
-console.log(`load: ${cold.ms.toFixed(0)} ms (jco transpile), ${warm.ms.toFixed(0)} ms (from cache)`);
+/** `n` events with `concurrency` in flight; returns events/s. */
+async function throughput(component: Component, n: number, concurrency: number): Promise<number> {
+  let left = n;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (left-- > 0) await component.handle(event);
+    }),
+  );
+  return n / ((performance.now() - start) / 1000);
+}
 
-await run(cold.component, 200); // warm up the JIT
-console.log(`reuse  ${summary(await run(cold.component, 5000))}`);
-await run(warm.component, 20);
-console.log(`fresh  ${summary(await run(warm.component, 300))}`);
+const first = await load('reuse', 0);
+console.log(`load: ${first.ms.toFixed(0)} ms (jco transpile, main thread only)`);
+await first.component.close();
 
-const burst = await load('reuse');
-const start = performance.now();
-await Promise.all(Array.from({ length: 1000 }, () => burst.component.handle(event)));
-console.log(`reuse, 1000 concurrent events: ${(performance.now() - start).toFixed(0)} ms (incl. first instantiation)`);
-console.log(`memory: rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
-for (const c of [cold, warm, burst]) await c.component.close();
+for (const threads of [0, 1, 2]) {
+  const where = threads === 0 ? 'main thread' : `${threads} worker${threads > 1 ? 's' : ''}`;
+  const reuse = await load('reuse', threads);
+  const fresh = await load('fresh', threads);
+  console.log(`\n${where}: load from cache ${reuse.ms.toFixed(0)} ms`);
+  await run(reuse.component, 200); // warm up the JIT
+  console.log(`  reuse  sequential  ${summary(await run(reuse.component, 5000))}`);
+  await throughput(reuse.component, 1000, 32);
+  console.log(`  reuse  32 in flight: ${(await throughput(reuse.component, 10_000, 32)).toFixed(0)} events/s`);
+  await run(fresh.component, 20);
+  console.log(`  fresh  sequential  ${summary(await run(fresh.component, 300))}`);
+  console.log(`  fresh  32 in flight: ${(await throughput(fresh.component, 300, 32)).toFixed(0)} events/s`);
+  console.log(`  memory: rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+  await reuse.component.close();
+  await fresh.component.close();
+}

@@ -12,10 +12,12 @@ export interface Instance {
 /**
  * The default instance mode when a component does not choose one: 'reuse'.
  * Measured with `node bench/runtime/run.ts` (behaviours guest, componentize-js 0.23 /
- * StarlingMonkey, jco 1.35, Node 22, 2-core machine), per echo event:
- * - reused instance: median 0.09 ms, p95 0.18 ms, ~8,000 events/s;
- * - fresh instance + call: median 4.8 ms, p95 12 ms, ~180 events/s (it was ~19 ms
- *   before the glue fix in transpile-cache.ts), i.e. 40-50x the CPU per event.
+ * StarlingMonkey, jco 1.35, Node 22, 2-core machine, quiet), per echo event:
+ * - reused instance: median 0.07 ms on the main thread, 0.15 ms one at a time on a
+ *   worker (the hand-over both ways); with 32 in flight ~10,000 events/s either way,
+ *   ~13,700 with 2 workers;
+ * - fresh instance + call: median 3.8 ms (main thread), 5.3 ms (worker), ~200 events/s
+ *   (it was ~19 ms before the glue fix in transpile-cache.ts), i.e. 40-50x the CPU.
  * A fresh instance per event would cap one process at a few hundred events/s on a
  * broker, so reuse is the default. Isolation stays one setting away (`instances =
  * "fresh"`) for components that keep per-event state in globals, and a trapped
