@@ -23,8 +23,9 @@ export interface LoadOptions {
   cacheDir: string;
   logger: Logger;
   /**
-   * The component's variables, already resolved (`fermyon:spin/variables.get`). Worker
-   * threads get the values of the names in `config.variables`, read once at load.
+   * Resolves the component's variables (`fermyon:spin/variables.get`). As in Spin, the
+   * guest reads only the names its config declares (`config.variables`), resolved once
+   * at load (the values travel to the worker threads).
    */
   variables: (name: string) => string | undefined;
   /** The instance mode for components that do not set one; defaults to DEFAULT_INSTANCES. */
@@ -92,12 +93,13 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     throw fail(`cannot compile it: ${message(cause)}`, cause);
   }
 
+  const variables = resolveVariables(config, options.variables);
   const create = instanceFactory({
     instantiate,
     modules,
     environment: config.environment,
     files: config.files,
-    variables: options.variables,
+    variables: (name) => (Object.hasOwn(variables, name) ? variables[name] : undefined),
     log: guestLog(options.logger, config.id),
   });
   const pool = new InstancePool(instances, () => create());
@@ -129,10 +131,6 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
   };
   let closeThreads = async () => {};
   if (handler !== undefined && threads > 0) {
-    const variables = Object.keys(config.variables).flatMap((name) => {
-      const value = options.variables(name);
-      return value === undefined ? [] : [[name, value] as const];
-    });
     try {
       const threaded = await startThreadedHandler(
         {
@@ -143,7 +141,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
           instances,
           environment: config.environment,
           files: config.files,
-          variables: Object.fromEntries(variables),
+          variables,
         },
         { threads, timeoutMs: config.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS, logger: options.logger },
       );
@@ -198,6 +196,19 @@ function loadWagi(
       throw fail(`invalid core module: ${message(cause)}`, cause);
     },
   );
+}
+
+/** The values of the variables `config` declares (those `resolve` knows). */
+function resolveVariables(
+  config: ComponentConfig,
+  resolve: (name: string) => string | undefined,
+): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const name of Object.keys(config.variables)) {
+    const value = resolve(name);
+    if (value !== undefined) values[name] = value;
+  }
+  return values;
 }
 
 function message(error: unknown): string {

@@ -23,7 +23,14 @@ describe('examples/transform (the TriggerMesh tutorial function)', () => {
       cacheDir: join(cache, 'wizer'),
     });
     component = await loadComponent(
-      { id: 'transform', source: out, variables: {}, environment: {}, files: [], allowedOutboundHosts: [] },
+      {
+        id: 'transform',
+        source: out,
+        variables: { suffix: '{{ suffix }}' },
+        environment: {},
+        files: [],
+        allowedOutboundHosts: [],
+      },
       {
         cacheDir: mkdtempSync(join(tmpdir(), 'spindle-example-')),
         logger: silentLogger(),
