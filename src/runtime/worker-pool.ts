@@ -156,8 +156,8 @@ export class WorkerPool {
           cause: slot.error,
         });
         started.reject(failure);
-        // No worker can take the queue now: fail it rather than let it wait forever.
-        if (![...this.#slots].some((other) => other.ready)) {
+        // No worker is ready or starting to take the queue: fail it rather than let it wait forever.
+        if (this.#slots.size === 0) {
           for (const call of this.#queue.splice(0)) call.reject(failure);
         }
         return;
