@@ -1,8 +1,9 @@
 /**
  * bench/http-target: the example transform served by spindle (reused and fresh
  * instances) side by side with a plain express handler doing the same in JavaScript,
- * each under the same concurrent load from a second process.
- * Usage: node bench/http-target/run.ts [--seconds 10] [--concurrency 32]
+ * each under the same concurrent load from a second process: wrk where it is installed
+ * (`apt-get install wrk`), else load.ts.
+ * Usage: node bench/http-target/run.ts [--seconds 10] [--concurrency 32] [--load node]
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -11,9 +12,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { hasWrk, wrkLoad } from './wrk.ts';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '32' } },
+  options: {
+    seconds: { type: 'string', default: '10' },
+    concurrency: { type: 'string', default: '32' },
+    load: { type: 'string', default: hasWrk() ? 'wrk' : 'node' },
+  },
 });
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const example = join(root, 'examples/transform');
@@ -53,12 +59,16 @@ interface Figures {
 
 async function measure(name: string, args: string[]): Promise<Figures> {
   const { url, child } = await serve(args);
-  const load = (seconds: string) =>
-    execFileSync(process.execPath, [join(root, 'bench/http-target/load.ts'), url, values.concurrency, seconds], {
-      encoding: 'utf8',
-    });
+  const load = (seconds: string): Figures =>
+    values.load === 'wrk'
+      ? wrkLoad(url, values.concurrency, seconds)
+      : JSON.parse(
+          execFileSync(process.execPath, [join(root, 'bench/http-target/load.ts'), url, values.concurrency, seconds], {
+            encoding: 'utf8',
+          }),
+        );
   load('2'); // warm-up: JIT, instance pool
-  const figures = JSON.parse(load(values.seconds)) as Figures;
+  const figures = load(values.seconds);
   child.kill('SIGTERM');
   await once(child, 'exit');
   console.log(`${name.padEnd(26)} ${JSON.stringify(figures)}`);
@@ -66,7 +76,7 @@ async function measure(name: string, args: string[]): Promise<Figures> {
 }
 
 const up = (dir: string) => [spindle, 'up', '-f', dir, '--listen', '127.0.0.1:0', '--log-format', 'json'];
-console.log(`load: ${values.concurrency} concurrent requests for ${values.seconds} s per target\n`);
+console.log(`load (${values.load}): ${values.concurrency} concurrent requests for ${values.seconds} s per target\n`);
 const express = await measure('express (plain JS)', [join(root, 'bench/http-target/baseline.ts')]);
 // Default threads (src/runtime/limits.ts), then the main thread only and 2 workers for comparison.
 const reuse = await measure('spindle, reused instances', up(exampleWith('reuse')));

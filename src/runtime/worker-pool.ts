@@ -120,7 +120,7 @@ export class WorkerPool {
   }
 
   #spawn(): void {
-    const cells = claimCells();
+    const cells = claimCells(PIPELINE);
     const worker = this.#options.spawn(cells);
     let started!: { resolve(): void; reject(error: Error): void };
     const slot: Slot = {
@@ -205,12 +205,14 @@ export class WorkerPool {
     // Nothing queued: an idle worker takes over a call still waiting behind a running one.
     for (const idle of this.#slots) {
       if (!idle.ready || idle.calls.length > 0) continue;
-      for (const busy of this.#slots) {
-        const waiting = busy.calls[1];
-        if (waiting !== undefined && claim(busy.cells, waiting.cell, waiting.id)) {
-          busy.calls.splice(1, 1);
-          this.#send(idle, waiting);
-          break;
+      takeOver: for (const busy of this.#slots) {
+        for (let index = busy.calls.length - 1; index >= 1; index--) {
+          const waiting = busy.calls[index] as Call;
+          if (claim(busy.cells, waiting.cell, waiting.id)) {
+            busy.calls.splice(index, 1);
+            this.#send(idle, waiting);
+            break takeOver;
+          }
         }
       }
     }
@@ -227,8 +229,9 @@ export class WorkerPool {
 
   #send(slot: Slot, call: Call): void {
     const ahead = slot.calls[0];
-    // Behind a call: offered in the cell the call ahead (maybe not started yet) does not use.
-    call.cell = ahead === undefined ? -1 : ahead.cell === 0 ? 1 : 0;
+    // Behind a call: offered in a cell no call still on this worker uses (one may hold an
+    // offer the worker has not taken yet).
+    call.cell = ahead === undefined ? -1 : freeCell(slot.calls);
     if (ahead !== undefined) offer(slot.cells, call.cell, call.id);
     try {
       call.post(slot.worker, call.id, call.cell);
@@ -261,4 +264,11 @@ export class WorkerPool {
 
 function isReply(message: unknown): message is Reply {
   return typeof message === 'object' && message !== null && typeof (message as Reply).id === 'number';
+}
+
+/** The lowest claim cell that none of `calls` (a worker's line, shorter than PIPELINE) holds. */
+function freeCell(calls: readonly Call[]): number {
+  let cell = 0;
+  while (calls.some((c) => c.cell === cell)) cell++;
+  return cell;
 }
