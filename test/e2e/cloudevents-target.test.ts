@@ -151,6 +151,13 @@ describe('the CloudEvents HTTP target (spindle up)', () => {
     expect(Buffer.from(reply.body).toString()).toBe('from-env');
   });
 
+  it('refuses a body over 16 MiB with 413', async () => {
+    const spindle = await serve();
+    const reply = await post(spindle.url, binary('test.echo'), new Uint8Array(16 * 1024 * 1024 + 1));
+    expect(reply.status).toBe(413);
+    expect(Buffer.from(reply.body).toString()).toContain('larger than');
+  });
+
   it('answers the health route', async () => {
     const spindle = await serve();
     const health = await fetch(new URL('/.well-known/spin/health', spindle.url));
