@@ -7,18 +7,17 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { componentize } from '../../src/build/componentize.ts';
+import { withBuildLock } from './build-lock.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SOURCES = join(ROOT, 'test', 'fixtures', 'http');
 const WIT = join(ROOT, 'adapters', 'http', 'wit');
 const CACHE = join(ROOT, 'node_modules', '.cache', 'spindle-fixtures', 'http');
-const STALE_LOCK_MS = 5 * 60_000;
-const WAIT_MS = 3 * 60_000;
 
 const run = promisify(execFile);
 
@@ -39,7 +38,7 @@ export function buildHttpGuest(name: HttpGuest): Promise<string> {
     const source = join(SOURCES, `${name}.js`);
     // componentize() itself skips the build when `<out>.build.json` records these inputs.
     const out = join(CACHE, `${name}.wasm`);
-    await withLock(out, () =>
+    await withBuildLock(out, () =>
       componentize({ source, out, witPath: wit, worldName: world, cacheDir: join(CACHE, 'wizer') }),
     );
     return out;
@@ -58,7 +57,7 @@ export function buildWagiModule(): Promise<string> {
       .slice(0, 16);
     const out = join(CACHE, `wagi-env-${digest}.wasm`);
     if (existsSync(out)) return out;
-    await withLock(out, async () => {
+    await withBuildLock(out, async () => {
       if (existsSync(out)) return;
       const tmp = `${out}.${process.pid}.tmp`;
       await run('clang', ['--target=wasm32-wasi', '-O2', '-Wl,--strip-all', '-o', tmp, source]);
@@ -76,30 +75,4 @@ function once(key: string, build: () => Promise<string>): Promise<string> {
     pending.catch(() => building.delete(key));
   }
   return pending;
-}
-
-/** Keep two vitest workers from building the same output at once. */
-async function withLock<T>(out: string, fn: () => Promise<T>): Promise<T> {
-  await mkdir(CACHE, { recursive: true });
-  const lock = `${out}.lock`;
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
-    try {
-      await (await open(lock, 'wx')).close();
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock} (remove it if no build runs)`);
-      const age = await stat(lock).then(
-        (s) => Date.now() - s.mtimeMs,
-        () => 0,
-      );
-      if (age > STALE_LOCK_MS) await rm(lock, { force: true });
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm(lock, { force: true });
-  }
 }
