@@ -86,6 +86,7 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
       sinks,
       component,
       dispatch: (route, event) => dispatcher.dispatch(route, event),
+      dispatchAll: (route, events, options) => dispatcher.dispatchAll(route, events, options),
       reject: (route, event, error) => dispatcher.reject(route, event, error),
       route: async (config: RouteConfig, defaults) => openRoute(config, defaults, sinks, env),
     };

@@ -99,6 +99,12 @@ export interface TriggerContext {
   /** Filter, invoke the component, emit to the sink, retry with backoff, dead-letter. */
   dispatch(route: Route, event: CloudEvent): Promise<Outcome>;
   /**
+   * `dispatch` for events of one ordered source, component calls in order and their
+   * emitted events sent to the sink together (one round trip). Outcomes in `events` order;
+   * with `untilFailed` they end at the first `failed` one (the rest was not tried).
+   */
+  dispatchAll(route: Route, events: readonly CloudEvent[], options?: { untilFailed?: boolean }): Promise<Outcome[]>;
+  /**
    * A message that is not a usable event (undecodable, say): to the dead-letter sink with
    * the reason, or `failed`. `event` wraps the original bytes so that nothing is lost.
    */

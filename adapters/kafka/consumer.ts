@@ -2,8 +2,9 @@
  * One `[[trigger.kafka]]` table at work: a kafkajs consumer in its group, delivering at
  * least once.
  *
- * - A partition's records are handled one after another (order is kept); partitions run
- *   in parallel, `concurrency` at a time.
+ * - A partition's records are handled one after another (order is kept), up to CHUNK at
+ *   a time through `dispatchAll` so that their emitted events go out in one produce
+ *   request; partitions run in parallel, `concurrency` at a time.
  * - An offset is resolved, and so may be committed, only once the record's outcome allows
  *   it (everything but `failed`). kafkajs commits resolved offsets only: at the end of
  *   each batch, every second, every 100 records, and when the consumer stops.
@@ -20,6 +21,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { backoffDelay } from '../../src/delivery/retry.ts';
 import { SpindleError } from '../../src/errors.ts';
+import type { CloudEvent } from '../../src/event.ts';
 import type { Outcome, Route, TriggerContext } from '../../src/trigger.ts';
 import { decode } from './codec.ts';
 import type { KafkaTriggerConfig } from './config.ts';
@@ -31,6 +33,11 @@ const COMMIT_INTERVAL_MS = 1_000;
 const COMMIT_THRESHOLD = 100;
 /** Before restarting a consumer that crashed for good. */
 const RESTART_DELAY_MS = 2_000;
+/**
+ * Records of a partition handled as one run: their emitted events go to the sink in one
+ * request. Small, so that a record waits for few others' component calls.
+ */
+const CHUNK = 10;
 /** Tries to join the group before start() gives up. */
 const START_ATTEMPTS = 5;
 
@@ -181,41 +188,72 @@ export class KafkaTriggerConsumer {
     commitOffsetsIfNecessary,
   }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
-    for (const message of batch.messages) {
+    for (let from = 0; from < batch.messages.length; from += CHUNK) {
       // Stopping, or the partition was taken away: leave the rest for the next reader.
       if (!isRunning() || isStale()) return;
-      const outcome = await this.#deliver(topic, partition, message);
-      if (outcome.kind === 'failed') {
-        this.#holdBack(topic, partition, message.offset, outcome.error, pause);
-        return;
+      const messages = batch.messages.slice(from, from + CHUNK);
+      const outcomes = await this.#deliver(topic, partition, messages);
+      for (const [i, message] of messages.entries()) {
+        const outcome = outcomes[i];
+        if (outcome === undefined || outcome.kind === 'failed') {
+          const error = outcome?.error ?? new SpindleError('no outcome', { retriable: true });
+          this.#holdBack(topic, partition, message.offset, error, pause);
+          return;
+        }
+        this.#failures.delete(`${topic}/${partition}`);
+        resolveOffset(message.offset);
       }
-      this.#failures.delete(`${topic}/${partition}`);
-      resolveOffset(message.offset);
       await commitOffsetsIfNecessary();
       await heartbeat();
     }
   }
 
-  async #deliver(topic: string, partition: number, message: KafkaMessage): Promise<Outcome> {
+  /**
+   * Records of one partition, in order: runs of decodable ones through `dispatchAll`
+   * (their emitted events reach the sink in one produce request), undecodable ones
+   * rejected in their place.
+   */
+  async #deliver(topic: string, partition: number, messages: KafkaMessage[]): Promise<Outcome[]> {
     try {
-      const decoded = decode(
-        {
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key,
-          value: message.value,
-          headers: message.headers ?? {},
-          timestamp: message.timestamp,
-        },
-        this.config.messageType === undefined ? {} : { type: this.config.messageType },
-      );
-      if (!decoded.ok) return await this.#ctx.reject(this.#route, decoded.raw, decoded.error);
-      return await this.#ctx.dispatch(this.#route, decoded.event);
+      const outcomes: Outcome[] = [];
+      let run: CloudEvent[] = [];
+      /** False once a record failed: nothing after it in the partition is tried. */
+      const flush = async () => {
+        const events = run;
+        run = [];
+        if (events.length === 0) return true;
+        const done = await this.#ctx.dispatchAll(this.#route, events, { untilFailed: true });
+        outcomes.push(...done);
+        return done.length === events.length && done.at(-1)?.kind !== 'failed';
+      };
+      for (const message of messages) {
+        const decoded = decode(
+          {
+            topic,
+            partition,
+            offset: message.offset,
+            key: message.key,
+            value: message.value,
+            headers: message.headers ?? {},
+            timestamp: message.timestamp,
+          },
+          this.config.messageType === undefined ? {} : { type: this.config.messageType },
+        );
+        if (decoded.ok) {
+          run.push(decoded.event);
+          continue;
+        }
+        if (!(await flush())) return outcomes;
+        const outcome = await this.#ctx.reject(this.#route, decoded.raw, decoded.error);
+        outcomes.push(outcome);
+        if (outcome.kind === 'failed') return outcomes;
+      }
+      await flush();
+      return outcomes;
     } catch (cause) {
       // dispatch and reject report failures as outcomes; this is a bug, but never a skip.
       const reason = cause instanceof Error ? cause.message : String(cause);
-      return { kind: 'failed', error: new SpindleError(`unexpected: ${reason}`, { cause, retriable: true }) };
+      return [{ kind: 'failed', error: new SpindleError(`unexpected: ${reason}`, { cause, retriable: true }) }];
     }
   }
 

@@ -7,11 +7,13 @@ import { ManifestError } from '../../src/errors.ts';
 import type { TriggerContext } from '../../src/trigger.ts';
 import type { RedisTriggerConfig } from './config.ts';
 import { eventHandler } from './event-handler.ts';
-import type { MessageHandler } from './message.ts';
+import { type BatchHandler, type MessageHandler, oneByOne } from './message.ts';
 import { spinHandler } from './spin-handler.ts';
 
 export interface OpenedHandler {
   handle: MessageHandler;
+  /** The same for the entries of one stream read. */
+  handleAll: BatchHandler;
   /** For the banner: `transform`, or `log-it (Spin inbound-redis)`. */
   label: string;
 }
@@ -19,7 +21,7 @@ export interface OpenedHandler {
 export async function openHandler(ctx: TriggerContext, config: RedisTriggerConfig): Promise<OpenedHandler> {
   const component = ctx.component(config.component);
   if (component.worlds.has('event')) {
-    return { handle: eventHandler(ctx, await ctx.route(config), config), label: config.component };
+    return { ...eventHandler(ctx, await ctx.route(config), config), label: config.component };
   }
   if (component.worlds.has('spin-redis')) {
     for (const [field, set] of [
@@ -36,7 +38,8 @@ export async function openHandler(ctx: TriggerContext, config: RedisTriggerConfi
         );
       }
     }
-    return { handle: spinHandler(component, ctx.logger), label: `${config.component} (Spin inbound-redis)` };
+    const handle = spinHandler(component, ctx.logger);
+    return { handle, handleAll: oneByOne(handle), label: `${config.component} (Spin inbound-redis)` };
   }
   throw new ManifestError(
     ctx.app.file,

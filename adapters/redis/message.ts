@@ -12,6 +12,30 @@ export type Verdict = 'ack' | 'keep';
 /** Runs one component (one trigger table) on a message. */
 export type MessageHandler = (message: RedisMessage) => Promise<Verdict>;
 
+/**
+ * Runs one component on the entries of one stream read, in order (so that their emitted
+ * events can go to the sink together); verdicts in the order of `messages`.
+ */
+export type BatchHandler = (messages: readonly RedisMessage[]) => Promise<Verdict[]>;
+
+/** A batch handler that handles one message after another. */
+export function oneByOne(handle: MessageHandler): BatchHandler {
+  return async (messages) => {
+    const verdicts: Verdict[] = [];
+    for (const message of messages) verdicts.push(await handle(message));
+    return verdicts;
+  };
+}
+
+/** fanOut for batches: a message is acked only if every handler acked it. */
+export function fanOutAll(handlers: readonly BatchHandler[]): BatchHandler {
+  if (handlers.length === 1 && handlers[0]) return handlers[0];
+  return async (messages) => {
+    const all = await Promise.all(handlers.map((handle) => handle(messages)));
+    return messages.map((_, i) => (all.some((verdicts) => verdicts[i] !== 'ack') ? 'keep' : 'ack'));
+  };
+}
+
 /** Every handler gets the message (Spin: "a message on that channel will activate all of the components"). */
 export function fanOut(handlers: readonly MessageHandler[]): MessageHandler {
   if (handlers.length === 1 && handlers[0]) return handlers[0];

@@ -10,14 +10,16 @@
  * - Every `claimIdleMs / 2`, `XAUTOCLAIM` takes over entries pending longer than
  *   `claimIdleMs`: those of a dead consumer, and this consumer's own failed ones, which
  *   are so tried again later. An entry is XACKed only when its handler says so: a failed
- *   one stays pending, never lost.
+ *   one stays pending, never lost. The entries of one read go to the handler together
+ *   (their emitted events reach the sink in one round trip) and are XACKed in one
+ *   command, which overlaps the next read; drain() waits for it.
  * - A lost connection: ioredis reconnects with backoff; the loop starts over from the
  *   pending entries. `drain()` unblocks the read and finishes the entries in hand.
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { pause } from '../../src/delivery/retry.ts';
-import type { MessageHandler, RedisMessage } from './message.ts';
+import type { BatchHandler, RedisMessage } from './message.ts';
 import { autoclaimReply, readReply, type StreamEntry } from './stream-reply.ts';
 
 export interface StreamConsumerOptions {
@@ -29,7 +31,8 @@ export interface StreamConsumerOptions {
   group: string;
   consumer: string;
   claimIdleMs: number;
-  handle: MessageHandler;
+  /** The entries of one read, in order; an entry is XACKed only on its `ack` verdict. */
+  handle: BatchHandler;
   logger: Logger;
 }
 
@@ -48,6 +51,8 @@ export class StreamConsumer {
   #readerId: string | undefined;
   #blocked = false;
   readonly #stop = new AbortController();
+  /** The XACK of the last batch, sent while the next one is read and processed. */
+  #acking: Promise<void> = Promise.resolve();
 
   constructor(options: StreamConsumerOptions) {
     this.#o = options;
@@ -70,6 +75,7 @@ export class StreamConsumer {
     this.#stop.abort();
     if (this.#blocked) await this.#unblock();
     await this.#loop;
+    await this.#acking;
   }
 
   async #run(): Promise<void> {
@@ -81,6 +87,8 @@ export class StreamConsumer {
     while (!this.#stopping) {
       try {
         if (recover) {
+          // An XACK still in flight would have its entries read again as pending.
+          await this.#acking;
           await this.#ensureGroup();
           await this.#readOwnPending();
           recover = false;
@@ -156,28 +164,38 @@ export class StreamConsumer {
     return reply.cursor;
   }
 
-  /** Handle the entries in order; XACK each as soon as its handler allows (awaited per batch). */
+  /**
+   * Handle the entries in order, then XACK those their handler allows in one command. The
+   * XACK is not awaited here: it overlaps the next read, and the next batch's XACK (or
+   * drain, or a recovery) waits for it. An entry is acked only after its handler resolved,
+   * that is after the sink accepted its events.
+   */
   async #process(entries: StreamEntry[]): Promise<void> {
-    const acks: Promise<void>[] = [];
-    for (const entry of entries) {
-      if (entry.fields === null) {
-        // Deleted (XDEL, trimming) while pending: nothing left to process.
-        acks.push(this.#ack(entry.id));
-        continue;
-      }
-      const message: RedisMessage = { kind: 'stream', stream: this.#o.stream, id: entry.id, fields: entry.fields };
-      if ((await this.#o.handle(message)) === 'ack') acks.push(this.#ack(entry.id));
+    const { stream } = this.#o;
+    // Deleted (XDEL, trimming) while pending: nothing left to process, only to ack.
+    const ids = entries.filter((e) => e.fields === null).map((e) => e.id);
+    const live = entries.filter((e): e is StreamEntry & { fields: string[] } => e.fields !== null);
+    if (live.length > 0) {
+      const messages = live.map((e): RedisMessage => ({ kind: 'stream', stream, id: e.id, fields: e.fields }));
+      const verdicts = await this.#o.handle(messages);
+      live.forEach((e, i) => {
+        if (verdicts[i] === 'ack') ids.push(e.id);
+      });
     }
-    await Promise.all(acks);
+    await this.#acking;
+    if (ids.length > 0) this.#acking = this.#ack(ids);
   }
 
-  async #ack(id: string): Promise<void> {
+  async #ack(ids: string[]): Promise<void> {
     const { commands, stream, group, logger } = this.#o;
     try {
-      await commands.call('XACK', [stream, group, id]);
+      await commands.call('XACK', [stream, group, ...ids]);
     } catch (error) {
-      // Still pending: it is delivered again (at least once).
-      logger.warn({ stream, entry: id, err: (error as Error).message }, 'XACK failed; the entry will be redelivered');
+      // Still pending: they are delivered again (at least once).
+      logger.warn(
+        { stream, entries: ids, err: (error as Error).message },
+        'XACK failed; the entries will be redelivered',
+      );
     }
   }
 

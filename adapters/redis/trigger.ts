@@ -12,7 +12,7 @@ import { ChannelSubscriber } from './channel-subscriber.ts';
 import { parseRedisConfig, type RedisStreamConfig, type RedisTriggerConfig } from './config.ts';
 import { connectRedis, redactUrl } from './connection.ts';
 import { type OpenedHandler, openHandler } from './handlers.ts';
-import { fanOut } from './message.ts';
+import { fanOut, fanOutAll } from './message.ts';
 import { StreamConsumer } from './stream-consumer.ts';
 
 export const redisTrigger: TriggerAdapter<RedisTriggerConfig> = {
@@ -86,7 +86,7 @@ async function startRedis(ctx: TriggerContext, configs: RedisTriggerConfig[]): P
           group: config.group,
           consumer: config.consumer,
           claimIdleMs: Math.min(...hs.map((h) => (h.config as RedisStreamConfig).claimIdleMs)),
-          handle: fanOut(hs.map((h) => h.opened.handle)),
+          handle: fanOutAll(hs.map((h) => h.opened.handleAll)),
           logger: ctx.logger.child({ stream: config.stream, group: config.group, consumer: config.consumer }),
         });
         await consumer.start();

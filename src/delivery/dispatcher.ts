@@ -16,6 +16,11 @@ export interface DispatcherOptions {
   overrides?: Record<string, string>;
 }
 
+export interface DispatchAllOptions {
+  /** Stop at the first `failed` outcome: the events after it are left to the broker. */
+  untilFailed?: boolean;
+}
+
 /**
  * Delivery of one event along a route: filter, invoke, emit, with retries and backoff for
  * retriable failures, and the dead-letter sink for the rest. It never drops an event: the
@@ -30,17 +35,96 @@ export class Dispatcher {
 
   async dispatch(route: Route, event: CloudEvent): Promise<Outcome> {
     if (!selects(route.filter, event)) return { kind: 'filtered' };
+    return this.#deliver(route, event);
+  }
+
+  /**
+   * Several events of one ordered source (a Redis stream read, a Kafka partition's
+   * records): each component call in order, then every emitted event in one `sink.send`,
+   * in order, so that the sink's round trip is paid once per batch instead of once per
+   * event. An event whose component fails first has the events before it sent, then goes
+   * the usual way (retries, dead-letter), so the sink still sees them in order. If the
+   * batch send fails, each event is sent again on its own, in order, with the usual
+   * retries: duplicates are possible (at least once), losses and early outcomes are not.
+   * Outcomes come back in the order of `events`; with `untilFailed`, they end at the
+   * first `failed` one and the events after it are not tried (Kafka: nothing passes a
+   * record that is held back).
+   */
+  async dispatchAll(route: Route, events: readonly CloudEvent[], options: DispatchAllOptions = {}): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    const sink = route.sink;
+    const stop = (outcome: Outcome) => options.untilFailed === true && outcome.kind === 'failed';
+    if (sink === undefined || events.length < 2) {
+      for (const event of events) {
+        const outcome = await this.dispatch(route, event);
+        outcomes.push(outcome);
+        if (stop(outcome)) break;
+      }
+      return outcomes;
+    }
+    const component = this.#options.component(route.componentId);
+    let held: { event: CloudEvent; emitted: CloudEvent[] }[] = [];
+    /** Sends the held events; false if one of them failed and `untilFailed` says stop. */
+    const flush = async (): Promise<boolean> => {
+      const batch = held;
+      held = [];
+      try {
+        const emitted = batch.flatMap((h) => h.emitted);
+        if (emitted.length > 0) await sendTo(sink, emitted);
+        for (const h of batch) outcomes.push({ kind: 'emitted', events: h.emitted });
+        return true;
+      } catch (cause) {
+        for (const h of batch) {
+          const outcome = await this.#deliver(route, h.event, { emitted: h.emitted, cause });
+          outcomes.push(outcome);
+          if (stop(outcome)) return false;
+        }
+        return true;
+      }
+    };
+    for (const event of events) {
+      if (!selects(route.filter, event)) {
+        // Outcomes are positional: the held events are sent (and their outcomes pushed) first.
+        if (!(await flush())) return outcomes;
+        outcomes.push({ kind: 'filtered' });
+        continue;
+      }
+      let emitted: CloudEvent[];
+      try {
+        emitted = (await component.handle(event)).map((e) => this.#override(e));
+      } catch (cause) {
+        if (!(await flush())) return outcomes;
+        const outcome = await this.#deliver(route, event, { cause });
+        outcomes.push(outcome);
+        if (stop(outcome)) return outcomes;
+        continue;
+      }
+      held.push({ event, emitted });
+    }
+    await flush();
+    return outcomes;
+  }
+
+  /** Invoke and emit with retries; `first` is an attempt already made (by dispatchAll). */
+  async #deliver(
+    route: Route,
+    event: CloudEvent,
+    first?: { emitted?: CloudEvent[]; cause: unknown },
+  ): Promise<Outcome> {
     const component = this.#options.component(route.componentId);
     let attempt = 0;
-    let emitted: CloudEvent[] | undefined;
+    let emitted = first?.emitted;
+    let failure = first;
     for (;;) {
       attempt++;
       try {
+        if (failure !== undefined) throw failure.cause;
         emitted ??= (await component.handle(event)).map((e) => this.#override(e));
         if (route.sink === undefined) return { kind: 'reply', events: emitted };
         if (emitted.length > 0) await sendTo(route.sink, emitted);
         return { kind: 'emitted', events: emitted };
       } catch (cause) {
+        failure = undefined;
         const error = asSpindleError(cause);
         const exhausted = !error.retriable || attempt >= route.retry.attempts;
         this.#options.logger.warn(

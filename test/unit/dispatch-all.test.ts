@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { Dispatcher } from '../../src/delivery/dispatcher.ts';
+import { ComponentError, SinkError } from '../../src/errors.ts';
+import type { CloudEvent } from '../../src/event.ts';
+import { silentLogger } from '../../src/log.ts';
+import type { Component } from '../../src/runtime/component.ts';
+import type { EventSink, Route } from '../../src/trigger.ts';
+
+const events: CloudEvent[] = ['a', 'b', 'c', 'd'].map((id) => ({
+  id,
+  source: '/s',
+  type: 'demo',
+  specversion: '1.0',
+  extensions: {},
+}));
+
+/** Fails (with `kind`) the calls whose event id is listed, `times` times each. */
+function component(fails: Record<string, { kind: 'retry' | 'invalid'; times: number }> = {}): Component & {
+  calls: string[];
+} {
+  const c = {
+    id: 'c',
+    worlds: new Set(['event'] as const),
+    instances: 'reuse' as const,
+    calls: [] as string[],
+    async handle(e: CloudEvent) {
+      c.calls.push(e.id);
+      const fail = fails[e.id];
+      if (fail !== undefined && fail.times-- > 0) throw new ComponentError('c', fail.kind, 'no', { eventId: e.id });
+      return [{ ...e, type: 'demo.out' }];
+    },
+    withInstance: async () => undefined as never,
+    close: async () => {},
+  };
+  return c;
+}
+
+/** Records each send; the first `failures` sends are refused. */
+function sink(failures = 0): EventSink & { sends: string[][] } {
+  let left = failures;
+  return {
+    uri: 'test://sink',
+    sends: [],
+    async send(batch) {
+      if (left-- > 0) throw new SinkError('test://sink', 'down', { retriable: true });
+      this.sends.push(batch.map((e) => e.id));
+    },
+    close: async () => {},
+  };
+}
+
+function dispatcher(c: Component, route: Partial<Route>) {
+  const d = new Dispatcher({ component: () => c, logger: silentLogger(), signal: new AbortController().signal });
+  const full: Route = { componentId: 'c', retry: { attempts: 2, backoffMs: 1, maxDelayMs: 1 }, ...route };
+  return (options?: { untilFailed?: boolean }) => d.dispatchAll(full, events, options);
+}
+
+describe('Dispatcher.dispatchAll', () => {
+  it('invokes in order and sends every emitted event in one send', async () => {
+    const s = sink();
+    const c = component();
+    const outcomes = await dispatcher(c, { sink: s })();
+    expect(c.calls).toEqual(['a', 'b', 'c', 'd']);
+    expect(s.sends).toEqual([['a', 'b', 'c', 'd']]);
+    expect(outcomes.map((o) => o.kind)).toEqual(['emitted', 'emitted', 'emitted', 'emitted']);
+  });
+
+  it('sends the events before a failing component first, then retries it, keeping sink order', async () => {
+    const s = sink();
+    const c = component({ b: { kind: 'retry', times: 1 } });
+    const outcomes = await dispatcher(c, { sink: s })();
+    expect(s.sends).toEqual([['a'], ['b'], ['c', 'd']]);
+    expect(outcomes.map((o) => o.kind)).toEqual(['emitted', 'emitted', 'emitted', 'emitted']);
+  });
+
+  it('on a refused batch, sends each event again on its own, in order, without invoking again', async () => {
+    const s = sink(1);
+    const c = component();
+    const outcomes = await dispatcher(c, { sink: s })();
+    expect(c.calls).toEqual(['a', 'b', 'c', 'd']);
+    expect(s.sends).toEqual([['a'], ['b'], ['c'], ['d']]);
+    expect(outcomes.map((o) => o.kind)).toEqual(['emitted', 'emitted', 'emitted', 'emitted']);
+  });
+
+  it('reports failed in place, and with untilFailed tries nothing after it', async () => {
+    const fails = () => component({ b: { kind: 'invalid', times: 1 } });
+    const all = await dispatcher(fails(), { sink: sink() })();
+    expect(all.map((o) => o.kind)).toEqual(['emitted', 'failed', 'emitted', 'emitted']);
+    const s = sink();
+    const c = fails();
+    const until = await dispatcher(c, { sink: s })({ untilFailed: true });
+    expect(until.map((o) => o.kind)).toEqual(['emitted', 'failed']);
+    expect(c.calls).toEqual(['a', 'b']);
+    expect(s.sends).toEqual([['a']]);
+  });
+
+  it('keeps outcomes in place around filtered events', async () => {
+    const s = sink();
+    const outcomes = await dispatcher(component(), { sink: s, filter: { exact: { id: 'c' } } })();
+    expect(outcomes.map((o) => o.kind)).toEqual(['filtered', 'filtered', 'emitted', 'filtered']);
+    expect(s.sends).toEqual([['c']]);
+  });
+});
