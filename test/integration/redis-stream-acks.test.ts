@@ -27,13 +27,19 @@ describeWithBroker('redis', 'redis stream consumer acks', () => {
     const group = uniqueName('group');
     for (let i = 0; i < 15; i++) await redis.xadd(stream, '*', 'n', String(i));
     const xacks: string[][] = [];
-    // XACK answered late: drain() must not resolve before it is.
+    // XACKs are held at a gate the test opens: drain() must not resolve while one waits.
+    let openGate = () => {};
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    let heldXacks = 0;
     const commands = new Proxy(redis, {
       get(target, name, receiver) {
         if (name !== 'call') return Reflect.get(target, name, receiver);
         return async (command: string, args: string[]) => {
           if (command === 'XACK') {
-            await new Promise((resolve) => setTimeout(resolve, 300));
+            heldXacks++;
+            await gate;
             xacks.push(args.slice(2));
           }
           return target.call(command, args);
@@ -57,7 +63,14 @@ describeWithBroker('redis', 'redis stream consumer acks', () => {
     });
     await consumer.start();
     await waitFor(() => handled.length === 15, { what: 'every entry handled' });
-    await consumer.drain();
+    let drained = false;
+    const draining = consumer.drain().then(() => {
+      drained = true;
+    });
+    await waitFor(() => heldXacks > 0, { what: 'an XACK held at the gate' });
+    expect(drained).toBe(false);
+    openGate();
+    await draining;
     expect(xacks.map((ids) => ids.length)).toEqual([10, 4]);
     expect(xacks.flat()).toEqual(handled.slice(0, 14));
     const pending = (await redis.xpending(stream, group)) as [number, ...unknown[]];
