@@ -14,6 +14,7 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { newApp } from './app-identity.ts';
 import { COMPONENT_ID, COMPONENT_ID_RULE, parseExecution } from './component.ts';
 import type { AppConfig, ComponentConfig, FileMount, InstanceMode, VariableDecl } from './model.ts';
 import { isTable, kind, TriggerTable } from './table.ts';
@@ -50,6 +51,7 @@ export interface AppDefinition {
   name: string;
   description?: string;
   version?: string;
+  authors?: string[];
   /** What relative paths are resolved against. Default: the working directory. */
   dir?: string;
   components: Record<string, ComponentDefinition>;
@@ -75,20 +77,7 @@ export function defineApp(definition: AppDefinition): AppConfig {
   const root = new TriggerTable(EMBEDDED, '', definition as unknown as Record<string, unknown>);
   const dir = resolve(root.optionalString('dir') ?? '.');
   const variables = parseVariableDecls(root.optionalTable('variables'));
-  const app: AppConfig = {
-    name: root.string('name'),
-    file: EMBEDDED,
-    dir,
-    variables,
-    components: {},
-    triggers: [],
-    triggerDefaults: {},
-    triggerModules: {},
-  };
-  const description = root.optionalString('description');
-  const version = root.optionalString('version');
-  if (description !== undefined) app.description = description;
-  if (version !== undefined) app.version = version;
+  const app = newApp(root, { file: EMBEDDED, dir }, variables);
 
   const defaults = root.optionalTable('triggerDefaults');
   for (const type of defaults?.keys() ?? []) {

@@ -5,6 +5,7 @@
  * app-wide fields (`base`, `address`) as the defaults of that trigger type.
  */
 
+import { newApp } from './app-identity.ts';
 import { parseComponent } from './component.ts';
 import type { ParseOptions } from './manifest-v2.ts';
 import type { AppConfig } from './model.ts';
@@ -21,22 +22,7 @@ export function parseManifestV1(doc: Record<string, unknown>, opts: ParseOptions
   root.take('spin_manifest_version'); // checked by the format detection
   root.take('spin_version');
   const variables = parseVariableDecls(root.optionalTable('variables'));
-  const app: AppConfig = {
-    name: root.string('name'),
-    file,
-    dir,
-    variables,
-    components: {},
-    triggers: [],
-    triggerDefaults: {},
-    triggerModules: {},
-  };
-  const version = root.optionalString('version');
-  const description = root.optionalString('description');
-  const authors = root.optionalStringList('authors');
-  if (version !== undefined) app.version = version;
-  if (description !== undefined) app.description = description;
-  if (authors !== undefined) app.authors = authors;
+  const app = newApp(root, { file, dir }, variables);
 
   const appTrigger = root.take('trigger');
   if (!isTable(appTrigger)) {

@@ -4,6 +4,7 @@
  * `[application.trigger.<type>]`) are accepted in both files.
  */
 
+import { newApp } from './app-identity.ts';
 import { COMPONENT_ID, COMPONENT_ID_RULE, parseComponent } from './component.ts';
 import type { AppConfig } from './model.ts';
 import { TriggerTable } from './table.ts';
@@ -25,22 +26,7 @@ export function parseManifestV2(doc: Record<string, unknown>, opts: ParseOptions
   root.take('tool'); // Spin's `[tool.<name>]`: metadata for other tools, by design not Spin's.
   const application = root.optionalTable('application') ?? new TriggerTable(file, 'application', {});
   const variables = parseVariableDecls(root.optionalTable('variables'));
-  const app: AppConfig = {
-    name: application.string('name'),
-    file,
-    dir,
-    variables,
-    components: {},
-    triggers: [],
-    triggerDefaults: {},
-    triggerModules: {},
-  };
-  const version = application.optionalString('version');
-  const description = application.optionalString('description');
-  const authors = application.optionalStringList('authors');
-  if (version !== undefined) app.version = version;
-  if (description !== undefined) app.description = description;
-  if (authors !== undefined) app.authors = authors;
+  const app = newApp(application, { file, dir }, variables);
 
   const appTriggers = application.optionalTable('trigger');
   for (const type of appTriggers?.keys() ?? []) {
