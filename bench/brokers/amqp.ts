@@ -12,16 +12,16 @@
  * Usage: node bench/brokers/amqp.ts [--events 5000]   (AMQP_URL, else the local RabbitMQ;
  * BENCH_PREFETCH, else 16)
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Channel, type ConsumeMessage, connect } from 'amqplib';
 import { stringify } from 'smol-toml';
+import { appDirWithExample, buildExample } from './example.ts';
 
 const PREFETCH = Number(process.env.BENCH_PREFETCH ?? 16);
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -35,12 +35,9 @@ export interface AmqpBench {
 }
 
 export async function benchAmqp(options: { events: number }): Promise<AmqpBench> {
-  execFileSync(process.execPath, [join(root, 'bin/spindle.js'), 'build', '-f', join(root, 'examples/transform')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  buildExample();
   const spindle = await run(options.events, (input, output) => {
-    const dir = mkdtempSync(join(tmpdir(), 'spindle-bench-amqp-'));
-    copyFileSync(join(root, 'examples/transform/transform.wasm'), join(dir, 'transform.wasm'));
+    const dir = appDirWithExample('spindle-bench-amqp-');
     const sink = new URL(amqpUrl());
     sink.searchParams.set('routing_key', output);
     const manifest = {

@@ -14,17 +14,17 @@
  * Usage: node bench/brokers/kafka.ts [--events 5000]
  *        (KAFKA_BROKERS=host:port,..., else librdkafka's mock cluster, as the tests use)
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type IHeaders, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { stringify } from 'smol-toml';
 import { startKafkaMock } from '../../test/support/kafka-mock/start.ts';
+import { appDirWithExample, buildExample } from './example.ts';
 
 const PARTITIONS_AT_ONCE = 4;
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -44,15 +44,12 @@ export interface KafkaBench {
 }
 
 export async function benchKafka(options: { events: number }): Promise<KafkaBench> {
-  execFileSync(process.execPath, [join(root, 'bin/spindle.js'), 'build', '-f', join(root, 'examples/transform')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  buildExample();
   const mock = process.env.KAFKA_BROKERS ? undefined : await startKafkaMock();
   const brokers = process.env.KAFKA_BROKERS?.split(',') ?? mock?.brokers ?? [];
   try {
     const spindle = await run(brokers, options.events, (input, output, group) => {
-      const dir = mkdtempSync(join(tmpdir(), 'spindle-bench-kafka-'));
-      copyFileSync(join(root, 'examples/transform/transform.wasm'), join(dir, 'transform.wasm'));
+      const dir = appDirWithExample('spindle-bench-kafka-');
       const manifest = {
         spin_manifest_version: 2,
         application: { name: 'bench-kafka', trigger: { kafka: { brokers } } },

@@ -12,16 +12,16 @@
  *
  * Usage: node bench/brokers/redis.ts [--events 5000]   (REDIS_URL, else the local Redis)
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { stringify } from 'smol-toml';
+import { appDirWithExample, buildExample } from './example.ts';
 
 /** As the trigger's stream-consumer.ts BATCH. */
 const COUNT = 10;
@@ -36,12 +36,9 @@ export interface RedisBench {
 }
 
 export async function benchRedis(options: { events: number }): Promise<RedisBench> {
-  execFileSync(process.execPath, [join(root, 'bin/spindle.js'), 'build', '-f', join(root, 'examples/transform')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  buildExample();
   const spindle = await run(options.events, (input, output) => {
-    const dir = mkdtempSync(join(tmpdir(), 'spindle-bench-redis-'));
-    copyFileSync(join(root, 'examples/transform/transform.wasm'), join(dir, 'transform.wasm'));
+    const dir = appDirWithExample('spindle-bench-redis-');
     const manifest = {
       spin_manifest_version: 2,
       application: { name: 'bench-redis' },

@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type AmqpDelivery, type AmqpMessageOut, decode, encode, wrap } from '../../adapters/amqp/codec.ts';
 import type { CloudEvent } from '../../src/event.ts';
+import { ALL_BYTES, fullEvent } from '../support/sample-event.ts';
 
-const ALL_BYTES = new Uint8Array(Array.from({ length: 256 }, (_, i) => i));
-
-const full: CloudEvent = {
-  specversion: '1.0',
-  id: 'evt-1',
-  source: '/orders/eu',
-  type: 'com.example.order.created',
-  datacontenttype: 'application/octet-stream',
-  dataschema: 'https://example.com/schema',
-  subject: 'order-42',
-  time: '2024-05-06T07:08:09.123Z',
-  extensions: { traceparent: '00-abc-def-01', ext1: 'value' },
-  data: ALL_BYTES,
-};
+const full: CloudEvent = fullEvent();
 
 /** What amqplib hands a consumer for a published message. */
 function delivered(message: AmqpMessageOut, queue = 'orders'): AmqpDelivery {

@@ -2,21 +2,9 @@ import { CloudEvent as SdkEvent, Kafka as SdkKafka } from 'cloudevents';
 import { describe, expect, it } from 'vitest';
 import { decode, encode, type KafkaMessageOut, type KafkaRecord, wrap } from '../../adapters/kafka/codec.ts';
 import type { CloudEvent } from '../../src/event.ts';
+import { ALL_BYTES, fullEvent } from '../support/sample-event.ts';
 
-const ALL_BYTES = new Uint8Array(Array.from({ length: 256 }, (_, i) => i));
-
-const full: CloudEvent = {
-  specversion: '1.0',
-  id: 'evt-1',
-  source: '/orders/eu',
-  type: 'com.example.order.created',
-  datacontenttype: 'application/octet-stream',
-  dataschema: 'https://example.com/schema',
-  subject: 'order-42',
-  time: '2024-05-06T07:08:09.123Z',
-  extensions: { partitionkey: 'order-42', traceparent: '00-abc-def-01', ext1: 'value' },
-  data: ALL_BYTES,
-};
+const full: CloudEvent = fullEvent({ partitionkey: 'order-42' });
 
 /** What kafkajs hands a consumer for a produced message: Buffers everywhere. */
 function consumed(message: KafkaMessageOut, at = { topic: 'orders', partition: 2, offset: '17' }): KafkaRecord {
