@@ -27,7 +27,7 @@ interface Meta {
 
 export type TranspileFn = (
   bytes: Uint8Array,
-  options: { name: string; instantiation: 'async'; noTypescript: boolean },
+  options: { name: string; instantiation: 'async'; noTypescript: boolean; importBindings: 'hybrid' },
 ) => Promise<{ files: Record<string, Uint8Array>; imports: string[]; exports: ExportEntry[] }>;
 
 const META = 'spindle-meta.json';
@@ -59,7 +59,7 @@ function patchGlue(glue: Buffer): Buffer {
 }
 
 /** Bumped when what spindle writes into the cache changes (e.g. GLUE_PRELUDE). */
-const CACHE_FORMAT = 4;
+const CACHE_FORMAT = 5;
 
 /**
  * Transpile `bytes` with jco once per content: the output is kept under
@@ -78,7 +78,13 @@ export async function transpileCached(
   if (hit !== undefined) return { ...resolveMeta(dir, hit), cached: true };
 
   const transpile = options.transpile ?? (await import('@bytecodealliance/jco')).transpile;
-  const output = await transpile(bytes, { name: 'component', instantiation: 'async', noTypescript: true });
+  // 'hybrid': host functions with a core form skip the glue (core-abi.ts).
+  const output = await transpile(bytes, {
+    name: 'component',
+    instantiation: 'async',
+    noTypescript: true,
+    importBindings: 'hybrid',
+  });
   const meta: Meta = {
     glue: 'component.js',
     coreModules: Object.keys(output.files).filter((name) => name.endsWith('.wasm')),

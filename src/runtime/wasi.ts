@@ -1,10 +1,10 @@
-import * as clocks from '@bytecodealliance/preview2-shim/clocks';
 import * as filesystem from '@bytecodealliance/preview2-shim/filesystem';
 import * as http from '@bytecodealliance/preview2-shim/http';
 import * as io from '@bytecodealliance/preview2-shim/io';
 import * as random from '@bytecodealliance/preview2-shim/random';
 import * as sockets from '@bytecodealliance/preview2-shim/sockets';
 import type { FileMount } from '../app/model.ts';
+import { monotonicClock, wallClock } from './clocks.ts';
 import { closedInputStream, type LineBuffer, outputStream } from './guest-output.ts';
 
 /** What one instance may see of the host. */
@@ -66,8 +66,8 @@ export function wasiImports(sandbox: Sandbox): Record<string, unknown> {
     'wasi:cli/terminal-stdin': { getTerminalStdin: () => undefined },
     'wasi:cli/terminal-stdout': { getTerminalStdout: () => undefined },
     'wasi:cli/terminal-stderr': { getTerminalStderr: () => undefined },
-    'wasi:clocks/monotonic-clock': clocks.monotonicClock,
-    'wasi:clocks/wall-clock': clocks.wallClock,
+    'wasi:clocks/monotonic-clock': monotonicClock,
+    'wasi:clocks/wall-clock': wallClock,
     'wasi:filesystem/preopens': fs.preopens,
     'wasi:filesystem/types': fs.types,
     'wasi:io/error': io.error,

@@ -7,6 +7,11 @@ export interface WasmModule {
   readonly [Symbol.toStringTag]: string;
 }
 
+/** A guest's linear memory: `buffer` is replaced (the old one detached) when it grows. */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+
 interface WasmApi {
   compile(bytes: Uint8Array): Promise<WasmModule>;
   Module: { exports(module: WasmModule): { name: string; kind: string }[] };

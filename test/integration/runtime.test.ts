@@ -143,6 +143,22 @@ describe('behaviours guest (spindle:event world)', () => {
     expect((error as ComponentError).reason).toMatch(/^variable missing: undefined: /);
   });
 
+  it('an invalid variable name reaches the guest as the invalid-name error', async () => {
+    const error = await component.handle(event('test.var', { subject: 'Not-A-Name' })).catch((e: unknown) => e);
+    expect((error as ComponentError).reason).toMatch(/^variable Not-A-Name: invalid-name: invalid variable name/);
+  });
+
+  it("the guest reads the host's wall clock and a monotonic clock", async () => {
+    const before = Date.now();
+    const [out] = await component.handle(event('test.clock'));
+    const after = Date.now();
+    const { wall, monotonic } = JSON.parse(text(out?.data) ?? '') as { wall: number; monotonic: [number, number] };
+    expect(wall).toBeGreaterThanOrEqual(before);
+    expect(wall).toBeLessThanOrEqual(after);
+    expect(monotonic[0]).toBeGreaterThan(0);
+    expect(monotonic[1]).toBeGreaterThanOrEqual(monotonic[0]);
+  });
+
   it('an emitted event that breaks the spec is rejected as invalid and nothing is emitted', async () => {
     const error = await component.handle(event('test.malformed')).catch((e: unknown) => e);
     expect(error).toMatchObject({ failure: 'invalid' });
