@@ -11,6 +11,7 @@
  */
 import { type Channel, type ChannelModel, connect, type SocketOptions } from 'amqplib';
 import type { Logger } from 'pino';
+import { coalesceWrites } from './coalesce-writes.ts';
 
 export interface LinkOptions<C extends Channel> {
   /** Connection URL, password included (never logged: see `name`). */
@@ -108,6 +109,7 @@ export class AmqpLink<C extends Channel> {
     });
     // Without listeners an 'error' event would throw; 'close' follows it and is handled.
     model.on('error', () => {});
+    coalesceWrites(model);
     try {
       const channel = await this.#options.create(model);
       // Before any operation: a broker-side channel close is emitted as 'error' first.
