@@ -31,9 +31,10 @@ const MAX_IDLE = 8;
 /**
  * Hands out instances per `mode`: 'fresh' instantiates for every use (Spin's isolation),
  * 'reuse' keeps instances that finished cleanly. An instance whose use threw is dropped.
- * In 'reuse' mode a use that finds no idle instance while one is being instantiated
- * waits for the next released one: guest calls are synchronous, so a burst of events
- * is served by one instance instead of one instantiation (and its memory) per event.
+ * In 'reuse' mode a use that finds no idle instance while one is being instantiated or
+ * used waits for the next released one: guest calls are synchronous, so a burst of
+ * events is served by one instance instead of one instantiation (and its memory) per
+ * event.
  */
 export class InstancePool {
   readonly mode: InstanceMode;
@@ -41,6 +42,8 @@ export class InstancePool {
   readonly #idle: Instance[] = [];
   readonly #waiters: ((instance: Instance | undefined) => void)[] = [];
   #creating = 0;
+  /** Instances lent out to a use right now. */
+  #busy = 0;
   #closed = false;
 
   constructor(mode: InstanceMode, create: () => Promise<Instance>) {
@@ -55,11 +58,13 @@ export class InstancePool {
       result = await fn(instance.exports);
     } catch (error) {
       // Never reused; a waiter counting on it instantiates its own instead.
+      this.#busy -= 1;
       this.#handOver(undefined);
       throw error;
     } finally {
       instance.settle();
     }
+    this.#busy -= 1;
     if (this.mode === 'reuse') this.#handOver(instance);
     return result;
   }
@@ -67,28 +72,42 @@ export class InstancePool {
   async #acquire(): Promise<Instance> {
     if (this.#closed) throw new Error('the component is closed');
     const idle = this.#idle.pop();
-    if (idle !== undefined) return idle;
-    if (this.mode === 'reuse' && this.#creating > 0) {
-      const handed = await new Promise<Instance | undefined>((resolve) => this.#waiters.push(resolve));
-      return handed ?? this.#acquire();
+    if (idle !== undefined) return this.#lend(idle);
+    // In 'reuse' mode wait for an instance being made or in use rather than make another:
+    // a synchronous guest call gives it back within this turn of the event loop.
+    if (this.mode === 'reuse' && (this.#creating > 0 || this.#busy > 0)) {
+      const handed = await new Promise<Instance | undefined>((resolve) => {
+        this.#waiters.push(resolve);
+        if (this.#creating === 0) setImmediate(() => this.#unstall());
+      });
+      if (handed !== undefined) return this.#lend(handed);
+      if (this.#closed) throw new Error('the component is closed');
     }
     this.#creating += 1;
     try {
       // Instantiating in a tight loop exhausts wasm memory ("Cannot allocate Wasm
       // memory", WASM-NOTES) unless GC gets a turn: yield to the event loop first.
       await yieldToEventLoop();
-      return await this.#create();
+      return this.#lend(await this.#create());
     } catch (error) {
       this.#handOver(undefined);
       throw error;
     } finally {
       this.#creating -= 1;
-      // A use that holds its instance across awaits must not stall the waiters: whoever
-      // is still waiting one turn after the instantiation finished gets its own.
       setImmediate(() => this.#unstall());
     }
   }
 
+  #lend(instance: Instance): Instance {
+    this.#busy += 1;
+    return instance;
+  }
+
+  /**
+   * A use that holds its instance across awaits must not stall the waiters: whoever is
+   * still waiting a turn after an instantiation finished, or after they started waiting
+   * on a busy instance, instantiates their own.
+   */
   #unstall(): void {
     if (this.#creating === 0) for (const waiter of this.#waiters.splice(0)) waiter(undefined);
   }

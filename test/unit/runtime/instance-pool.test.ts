@@ -72,6 +72,15 @@ describe('InstancePool', () => {
     expect(factory.created()).toBe(1);
   });
 
+  it("'reuse' serves a burst with the instance it has, instead of making one per use", async () => {
+    const factory = counting();
+    const pool = new InstancePool('reuse', factory.create);
+    await pool.use((e) => e.n);
+    const seen = await Promise.all(Array.from({ length: 10 }, () => pool.use((e) => e.n)));
+    expect(seen).toEqual(Array(10).fill(1));
+    expect(factory.created()).toBe(1);
+  });
+
   it('a waiter instantiates its own when the instance it waited for threw', async () => {
     const factory = counting();
     const pool = new InstancePool('reuse', factory.create);
