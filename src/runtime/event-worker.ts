@@ -3,14 +3,18 @@
  * worker-pool.ts with a WorkerSetup as workerData). It runs one event at a time, so a
  * guest that loops blocks only this thread, and the main thread can stop it with
  * `worker.terminate()` (nothing interrupts a synchronous wasm loop on its own thread).
+ * A request carries the events that waited together on the main thread; they run in
+ * order, each stamped on the item clock for its own deadline, and go back in one reply.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
-import { callHandle, type Outcome } from './event-handler.ts';
+import type { CloudEvent } from '../event.ts';
+import { callHandle } from './event-handler.ts';
 import type { Instance } from './instance-pool.ts';
 import { type Instantiate, instanceFactory } from './instantiate.ts';
 import { claim } from './worker-claim.ts';
-import type { HandleRequest, WorkerMessage, WorkerSetup } from './worker-protocol.ts';
+import { endItem, startItem } from './worker-clock.ts';
+import type { EventOutcome, HandleRequest, WorkerMessage, WorkerSetup } from './worker-protocol.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('event-worker.ts runs as a worker thread');
@@ -31,9 +35,16 @@ const create = instanceFactory({
 // does not pay for it; dropped after a trap and made again for the next event.
 let reused: Instance | undefined = setup.instances === 'reuse' ? await create() : undefined;
 
-async function run({ id, cell, event }: HandleRequest): Promise<void> {
+async function run({ id, cell, events }: HandleRequest): Promise<void> {
   if (cell !== -1 && !claim(setup.cells, cell, id)) return; // another worker took it over
+  const outcomes: EventOutcome[] = [];
+  for (const [index, event] of events.entries()) outcomes.push(await handle(event, index));
+  postReply(id, outcomes);
+}
+
+async function handle(event: CloudEvent, index: number): Promise<EventOutcome> {
   let instance: Instance | undefined;
+  startItem(setup.clock, index);
   try {
     if (reused === undefined) {
       // Instantiating back to back exhausts wasm memory unless GC gets a turn (WASM-NOTES).
@@ -43,20 +54,23 @@ async function run({ id, cell, event }: HandleRequest): Promise<void> {
       instance = reused;
     }
     const outcome = callHandle(instance.exports, setup.handler, event);
+    endItem(setup.clock);
     instance.settle();
     if (setup.instances === 'reuse') reused = instance;
-    postReply(id, outcome);
+    return outcome;
   } catch (error) {
+    endItem(setup.clock);
     instance?.settle();
     reused = undefined; // a trapped instance is never reused
-    post({ kind: 'trap', id, message: error instanceof Error ? error.message : String(error) });
+    return { trap: error instanceof Error ? error.message : String(error) };
   }
 }
 
 /** The emitted bytes were lifted out of wasm memory into fresh buffers: move, not copy. */
-function postReply(id: number, outcome: Outcome): void {
+function postReply(id: number, outcomes: EventOutcome[]): void {
   const buffers = new Set<ArrayBuffer>();
-  if ('ok' in outcome) {
+  for (const outcome of outcomes) {
+    if (!('ok' in outcome)) continue;
     for (const { data } of outcome.ok) {
       if (data !== undefined && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) {
         buffers.add(data.buffer as ArrayBuffer);
@@ -64,9 +78,9 @@ function postReply(id: number, outcome: Outcome): void {
     }
   }
   try {
-    post({ kind: 'reply', id, outcome }, [...buffers]);
+    post({ kind: 'reply', id, outcomes }, [...buffers]);
   } catch {
-    post({ kind: 'reply', id, outcome }); // a buffer that cannot move (e.g. wasm memory) is copied
+    post({ kind: 'reply', id, outcomes }); // a buffer that cannot move (e.g. wasm memory) is copied
   }
 }
 

@@ -1,14 +1,18 @@
 import type { Worker } from 'node:worker_threads';
 import { claim, claimCells, offer } from './worker-claim.ts';
+import { type ItemClock, itemClock, runningItem } from './worker-clock.ts';
 
 /** A call the pool could not complete: the worker ran past the deadline, died, or never started. */
 export class WorkerFailure extends Error {
   override name = 'WorkerFailure';
   readonly kind: 'deadline' | 'died' | 'startup' | 'closed';
+  /** For `deadline` and `died`: the index of the item the worker was running, if it was running one. */
+  readonly item: number | undefined;
 
-  constructor(kind: WorkerFailure['kind'], message: string, options: { cause?: unknown } = {}) {
+  constructor(kind: WorkerFailure['kind'], message: string, options: { cause?: unknown; item?: number } = {}) {
     super(message, options);
     this.kind = kind;
+    this.item = options.item;
   }
 }
 
@@ -18,17 +22,26 @@ export interface Reply {
   id: number;
 }
 
+/** The memory a worker shares with its pool. */
+export interface WorkerShared {
+  /** Claim cells (worker-claim.ts). */
+  cells: Int32Array;
+  /** The item clock (worker-clock.ts). */
+  clock: ItemClock;
+}
+
 export interface WorkerPoolOptions {
   size: number;
-  /** How long one call may run on a worker before the worker is terminated. */
+  /** How long one item of a call may run on a worker before the worker is terminated. */
   timeoutMs: number;
   /**
    * Starts a worker; it posts `{ kind: 'ready' }` once it takes calls, then one reply per
    * call, in order. A call posted with a cell index (not -1) runs only if
    * `claim(cells, cell, id)` (worker-claim.ts) succeeds; otherwise the worker skips it
-   * without a reply.
+   * without a reply. A call holds one or more items (events); the worker stamps each on
+   * `clock` as it starts and ends it (worker-clock.ts).
    */
-  spawn(cells: Int32Array): Worker;
+  spawn(shared: WorkerShared): Worker;
   /** Any other message from a worker (e.g. guest log lines). */
   onMessage?(message: unknown): void;
 }
@@ -51,6 +64,7 @@ interface Call {
 interface Slot {
   worker: Worker;
   cells: Int32Array;
+  clock: ItemClock;
   ready: boolean;
   /** Posted and not yet answered, in order: the first is running. */
   calls: Call[];
@@ -67,11 +81,11 @@ interface Slot {
 const PIPELINE = 2;
 
 /**
- * A fixed number of worker threads taking calls from one queue, with a deadline per
- * call. The deadline starts when a call reaches the head of its worker's line (workers
- * answer in order, so that is when it starts running). A worker past its deadline is
- * terminated, one that dies is replaced; either way only its running call fails, and
- * the calls waiting behind it go back to the front of the queue for another worker.
+ * A fixed number of worker threads taking calls from one queue, with a deadline per item
+ * of a call: from the moment the worker starts it (its stamp on the item clock). A worker
+ * past a deadline is terminated, one that dies is replaced; either way only its running
+ * call fails (the failure names the item), and the calls waiting behind it go back to the
+ * front of the queue for another worker.
  */
 export class WorkerPool {
   readonly #options: WorkerPoolOptions;
@@ -93,6 +107,11 @@ export class WorkerPool {
       await this.close();
       throw error;
     }
+  }
+
+  /** How many calls the workers take at once (the rest wait in the pool's queue). */
+  get capacity(): number {
+    return this.#options.size * PIPELINE;
   }
 
   run(post: Post): Promise<Reply> {
@@ -121,11 +140,13 @@ export class WorkerPool {
 
   #spawn(): void {
     const cells = claimCells(PIPELINE);
-    const worker = this.#options.spawn(cells);
+    const clock = itemClock();
+    const worker = this.#options.spawn({ cells, clock });
     let started!: { resolve(): void; reject(error: Error): void };
     const slot: Slot = {
       worker,
       cells,
+      clock,
       ready: false,
       calls: [],
       timer: undefined,
@@ -162,7 +183,8 @@ export class WorkerPool {
         }
         return;
       }
-      const failure = new WorkerFailure('died', `its worker thread died: ${reason}`, { cause: slot.error });
+      const item = runningItem(slot.clock)?.index;
+      const failure = new WorkerFailure('died', `its worker thread died: ${reason}`, { cause: slot.error, item });
       this.#fail(slot, failure);
     });
     this.#updateRef(slot);
@@ -172,7 +194,7 @@ export class WorkerPool {
     const call = slot.calls[0];
     if (call?.id !== reply.id) return; // the answer to a call already failed (cannot happen in order)
     slot.calls.shift();
-    this.#arm(slot);
+    if (slot.calls.length === 0) this.#disarm(slot);
     this.#updateRef(slot);
     call.resolve(reply);
     this.#pump();
@@ -190,7 +212,7 @@ export class WorkerPool {
   /** Forget `slot` (its exit is then expected) and return its calls. */
   #retire(slot: Slot): Call[] {
     this.#slots.delete(slot);
-    clearTimeout(slot.timer);
+    this.#disarm(slot);
     const calls = slot.calls.splice(0);
     void slot.worker.terminate();
     return calls;
@@ -240,19 +262,31 @@ export class WorkerPool {
       return;
     }
     slot.calls.push(call);
-    if (ahead === undefined) this.#arm(slot);
+    if (slot.timer === undefined) this.#arm(slot, this.#options.timeoutMs);
     this.#updateRef(slot);
   }
 
-  /** Start the deadline of the call now at the head of `slot`'s line. */
-  #arm(slot: Slot): void {
+  /**
+   * Check `slot`'s running item in `delayMs`: past its deadline, the worker is stopped;
+   * otherwise check again when its deadline would come (an item started after the last
+   * check, or none running yet, gets a whole `timeoutMs`).
+   */
+  #arm(slot: Slot, delayMs: number): void {
+    slot.timer = setTimeout(() => {
+      const { timeoutMs } = this.#options;
+      const running = runningItem(slot.clock);
+      const age = running === undefined ? 0 : Date.now() - running.startedAt;
+      if (age < timeoutMs) return this.#arm(slot, timeoutMs - age);
+      const failure = new WorkerFailure('deadline', `exceeded its deadline of ${timeoutMs} ms (timeout_ms)`, {
+        item: running?.index,
+      });
+      this.#fail(slot, failure);
+    }, delayMs);
+  }
+
+  #disarm(slot: Slot): void {
     clearTimeout(slot.timer);
     slot.timer = undefined;
-    if (slot.calls.length === 0) return;
-    const { timeoutMs } = this.#options;
-    slot.timer = setTimeout(() => {
-      this.#fail(slot, new WorkerFailure('deadline', `exceeded its deadline of ${timeoutMs} ms (timeout_ms)`));
-    }, timeoutMs);
   }
 
   /** A worker keeps the process alive only while it starts or has calls: an idle pool never does. */

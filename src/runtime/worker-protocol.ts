@@ -6,6 +6,7 @@ import type { FileMount, InstanceMode } from '../app/model.ts';
 import type { CloudEvent } from '../event.ts';
 import type { Outcome } from './event-handler.ts';
 import type { WasmModule } from './wasm.ts';
+import type { ItemClock } from './worker-clock.ts';
 
 /** `workerData`: everything a worker needs to instantiate the component on its own. */
 export interface WorkerSetup {
@@ -14,6 +15,8 @@ export interface WorkerSetup {
   glue: string;
   /** This worker's claim cells (worker-claim.ts). */
   cells: Int32Array;
+  /** This worker's item clock (worker-clock.ts): it stamps each event it runs. */
+  clock: ItemClock;
   /** The core modules, compiled once by the main thread (posting one costs ~3 ms). */
   modules: [name: string, module: WasmModule][];
   /** The export key of `spindle:event/handler`. */
@@ -25,18 +28,19 @@ export interface WorkerSetup {
   variables: Record<string, string>;
 }
 
-/** Main -> worker: run `handle` on one event. */
+/** Main -> worker: run `handle` on each event, in order. */
 export interface HandleRequest {
   id: number;
   /** Posted behind another call: run it only if the claim on this cell succeeds (worker-claim.ts); else -1. */
   cell: number;
-  event: CloudEvent;
+  events: CloudEvent[];
 }
 
-/** Worker -> main. Replies come in request order: a worker runs one event at a time. */
+/** What became of one event: the handler's outcome, or a trap (the instance is dropped, the worker lives on). */
+export type EventOutcome = Outcome | { trap: string };
+
+/** Worker -> main. Replies come in request order, one per request, an outcome per event. */
 export type WorkerMessage =
   | { kind: 'ready' }
-  | { kind: 'reply'; id: number; outcome: Outcome }
-  /** The guest trapped or threw: its instance is dropped; the worker lives on. */
-  | { kind: 'trap'; id: number; message: string }
+  | { kind: 'reply'; id: number; outcomes: EventOutcome[] }
   | { kind: 'log'; stream: 'stdout' | 'stderr'; line: string };

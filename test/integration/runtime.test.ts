@@ -248,6 +248,28 @@ describe('worker threads and the per-event deadline', () => {
     await expect(loop).rejects.toMatchObject({ failure: 'trap' });
   });
 
+  it('stops only the looping event of events that reached the worker together; the others are served', async () => {
+    const component = await load(config('batched', wasm, 'reuse', { timeoutMs: 1000 }));
+    // With one worker busy, the events after the first two wait and go over together.
+    const types = ['test.echo', 'test.echo', 'test.echo', 'test.loop', 'test.echo', 'test.echo'];
+    const results = await Promise.allSettled(types.map((type, i) => component.handle(event(type, { id: `b${i}` }))));
+    expect(results.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect((results[3] as PromiseRejectedResult).reason).toMatchObject({
+      failure: 'trap',
+      eventId: 'b3',
+      message: expect.stringContaining('exceeded its deadline of 1000 ms'),
+    });
+    const echoed = results.flatMap((result) => (result.status === 'fulfilled' ? result.value.map((e) => e.id) : []));
+    expect(echoed).toEqual(['b0', 'b1', 'b2', 'b4', 'b5']);
+  });
+
   it("spreads events over its workers, each with its own 'reuse' instance", async () => {
     const component = await load(config('spread', wasm, 'reuse', { threads: 2 }));
     const outputs = await Promise.all(Array.from({ length: 20 }, () => component.handle(event('test.count'))));

@@ -18,7 +18,7 @@ async function startPool(size: number, options: { timeoutMs?: number; workerData
   const pool = new WorkerPool({
     size,
     timeoutMs: options.timeoutMs ?? 60_000,
-    spawn: (cells) => new Worker(FAKE_WORKER, { workerData: { cells, ...options.workerData } }),
+    spawn: (shared) => new Worker(FAKE_WORKER, { workerData: { ...shared, ...options.workerData } }),
   });
   pools.push(pool);
   await pool.start();
@@ -46,6 +46,14 @@ describe('WorkerPool', () => {
     expect(next.threadId).not.toBe(first.threadId);
   });
 
+  it('gives each item of a call its own deadline, and names the item it stops', async () => {
+    const { run } = await startPool(1, { timeoutMs: 300 });
+    // Three items of 150 ms: 450 ms in all, each well within 300 ms.
+    await expect(run('items:150,150,150')).resolves.toMatchObject({ kind: 'reply' });
+    const error = await run('items:10,loop,10').catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'deadline', item: 1 });
+  });
+
   it('re-runs the calls queued behind a stopped call: none is lost', async () => {
     const { run } = await startPool(1, { timeoutMs: 200 });
     const loop = run('loop');
@@ -68,7 +76,7 @@ describe('WorkerPool', () => {
     const { run } = await startPool(1);
     const exit = run('exit');
     const behind = run('echo');
-    await expect(exit).rejects.toMatchObject({ kind: 'died', message: 'its worker thread died: exit code 3' });
+    await expect(exit).rejects.toMatchObject({ kind: 'died', message: 'its worker thread died: exit code 3', item: 0 });
     await expect(behind).resolves.toMatchObject({ kind: 'reply' });
   });
 
@@ -95,7 +103,7 @@ describe('WorkerPool', () => {
     const pool = new WorkerPool({
       size: 2,
       timeoutMs: 1000,
-      spawn: (cells) => new Worker(FAKE_WORKER, { workerData: { cells, failAtStart: true } }),
+      spawn: (shared) => new Worker(FAKE_WORKER, { workerData: { ...shared, failAtStart: true } }),
     });
     await expect(pool.start()).rejects.toMatchObject({
       kind: 'startup',
