@@ -88,7 +88,7 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
       dispatch: (route, event) => dispatcher.dispatch(route, event),
       dispatchAll: (route, events, options) => dispatcher.dispatchAll(route, events, options),
       reject: (route, event, error) => dispatcher.reject(route, event, error),
-      route: async (config: RouteConfig, defaults) => openRoute(config, defaults, sinks, env),
+      route: async (config: RouteConfig, defaults) => openRoute(app.file, config, defaults, sinks, env),
     };
 
     const defaults = expandTriggerDefaults(app, variables);
@@ -137,20 +137,32 @@ async function triggerAdapter(
   return adapter;
 }
 
-/** A route with its sinks open. Knative's K_SINK is the sink when the trigger names none. */
+/**
+ * A route with its sinks open. Knative's K_SINK is the sink when the trigger names none.
+ * A sink that cannot be opened fails start-up naming the manifest table and field.
+ */
 async function openRoute(
+  file: string,
   config: RouteConfig,
   defaults: Parameters<TriggerContext['route']>[1],
   sinks: SinkPool,
   env: NodeJS.ProcessEnv,
 ): Promise<Route> {
+  const open = async (field: 'sink' | 'dead_letter', uri: string, fromManifest: boolean) => {
+    try {
+      return await sinks.open(uri);
+    } catch (cause) {
+      if (!fromManifest || config.table === undefined) throw cause;
+      throw new ManifestError(file, config.table, field, (cause as Error).message, { cause });
+    }
+  };
   const sinkUri = config.sink ?? (env.K_SINK || undefined);
   return {
     componentId: config.component,
     retry: retryPolicy(defaults, config.retry),
     ...(config.filter ? { filter: config.filter } : {}),
-    ...(sinkUri ? { sink: await sinks.open(sinkUri) } : {}),
-    ...(config.deadLetter ? { deadLetter: await sinks.open(config.deadLetter) } : {}),
+    ...(sinkUri ? { sink: await open('sink', sinkUri, config.sink !== undefined) } : {}),
+    ...(config.deadLetter ? { deadLetter: await open('dead_letter', config.deadLetter, true) } : {}),
   };
 }
 

@@ -79,6 +79,8 @@ export interface SinkAdapter {
 
 /** Fields every trigger understands: `component`, `sink`, `dead_letter`, `retry`, `filter`. */
 export interface RouteConfig {
+  /** The manifest table it was read from (e.g. `trigger.redis[0]`), for errors. */
+  table?: string;
   component: string;
   sink?: string;
   deadLetter?: string;

@@ -12,7 +12,7 @@ import type { TriggerTable } from './table.ts';
 const ATTRIBUTE_NAME = /^[a-z0-9]+$/;
 
 export function parseRouteConfig(table: TriggerTable): RouteConfig {
-  const config: RouteConfig = { component: table.string('component') };
+  const config: RouteConfig = { table: table.table, component: table.string('component') };
   const sink = optionalUri(table, 'sink');
   const deadLetter = optionalUri(table, 'dead_letter');
   const retry = parseRetry(table);

@@ -12,7 +12,7 @@ import { decode as decodeKafka, encode as encodeKafka } from '../../adapters/kaf
 import { encodeEntry } from '../../adapters/redis/codec.ts';
 import type { CloudEvent } from '../../src/event.ts';
 import { amqpUrl, describeWithBroker, kafkaBrokers, kafkaTopic, redisUrl, uniqueName } from '../support/brokers.ts';
-import { runSpindle, type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
+import { buildExampleTransform, type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
 import { waitFor } from '../support/wait.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -47,8 +47,7 @@ describeWithBroker(['kafka', 'amqp', 'redis'], 'spindle up between brokers', () 
   let queue: string;
 
   beforeAll(async () => {
-    const build = await runSpindle(['build', '-f', join(ROOT, 'examples/transform')]);
-    expect(build.code, build.stderr).toBe(0);
+    await buildExampleTransform();
     kafka = new Kafka({ clientId: 'cross-broker-test', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
     redis = new Redis(redisUrl());
     amqpConnection = await amqp.connect(amqpUrl());

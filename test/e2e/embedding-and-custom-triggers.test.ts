@@ -7,15 +7,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EventReceiver, startReceiver } from '../support/event-receiver.ts';
 import { buildFixture } from '../support/fixtures.ts';
-import { runSpindle, type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
+import { buildExampleTransform, runSpindle, type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
 import { waitFor } from '../support/wait.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
 
 beforeAll(async () => {
-  const build = await runSpindle(['build', '-f', join(ROOT, 'examples/transform')]);
-  expect(build.code, build.stderr).toBe(0);
+  await buildExampleTransform();
 });
 
 describe('embedding (examples/embed)', () => {

@@ -87,3 +87,11 @@ export async function runSpindle(
   const [code] = await once(child, 'exit');
   return { code: code as number | null, stdout, stderr };
 }
+
+/** `spindle build` examples/transform as a user would (a no-op when up to date); its component's path. */
+export async function buildExampleTransform(): Promise<string> {
+  const example = fileURLToPath(new URL('../../examples/transform', import.meta.url));
+  const build = await runSpindle(['build', '-f', example]);
+  if (build.code !== 0) throw new Error(`spindle build -f ${example} exited with ${build.code}:\n${build.stderr}`);
+  return `${example}/transform.wasm`;
+}

@@ -18,6 +18,7 @@ describe('parseRouteConfig', () => {
         }),
       ),
     ).toEqual({
+      table: 'trigger.kafka[0]',
       component: 'transform',
       sink: 'kafka://localhost:9092/out',
       deadLetter: 'http://127.0.0.1:8080/dlq',
@@ -28,9 +29,10 @@ describe('parseRouteConfig', () => {
 
   it('needs only the component, and leaves other fields to the adapter', () => {
     const t = table({ component: 'c', topic: 'in' });
-    expect(parseRouteConfig(t)).toEqual({ component: 'c' });
+    expect(parseRouteConfig(t)).toEqual({ table: 'trigger.kafka[0]', component: 'c' });
     expect(() => t.done()).toThrow("spindle.toml: [trigger.kafka[0]] topic: unknown field 'topic'");
     expect(parseRouteConfig(table({ component: 'c', retry: { attempts: 1 }, filter: {} }))).toEqual({
+      table: 'trigger.kafka[0]',
       component: 'c',
       retry: { attempts: 1 },
       filter: {},
