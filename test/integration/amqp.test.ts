@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'smol-toml';
@@ -11,6 +10,7 @@ import { startApp } from '../../src/engine.ts';
 import { amqpUrl, describeWithBroker, uniqueName } from '../support/brokers.ts';
 import { buildFixture } from '../support/fixtures.ts';
 import { type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
+import { freePort, startTlsFront, type TlsFront } from '../support/tls.ts';
 import { waitFor } from '../support/wait.ts';
 import { AmqpTestBroker } from './amqp-broker.ts';
 import { event } from './conformance/suite.ts';
@@ -66,13 +66,21 @@ async function startError(dir: string): Promise<string> {
   return error.message;
 }
 
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/** RabbitMQ here listens without TLS: a TLS front before it makes a real amqps:// endpoint. */
+async function tlsFront(): Promise<TlsFront> {
+  const plain = new URL(amqpUrl());
+  const front = await startTlsFront({ host: plain.hostname, port: Number(plain.port || 5672) });
+  cleanups.push(() => front.close());
+  return front;
+}
+
+/** The amqp:// `uri` as amqps:// through `front`. */
+function viaFront(front: TlsFront, uri: string): string {
+  const url = new URL(uri);
+  url.protocol = 'amqps:';
+  url.hostname = '127.0.0.1';
+  url.port = String(front.port);
+  return url.href;
 }
 
 /** Close, from the broker's side, every connection whose client name contains `marker`. */
@@ -115,7 +123,7 @@ describeWithBroker('amqp', 'amqp trigger configuration', () => {
   });
 
   it('says which url it cannot reach, without the password', async () => {
-    const url = `amqp://guest:secret-password@127.0.0.1:${await closedPort()}`;
+    const url = `amqp://guest:secret-password@127.0.0.1:${await freePort()}`;
     const message = await startError(appDir([{ url, queue: uniqueName() }]));
     expect(message).toMatch(/url: cannot connect to amqp:\/\/guest:\*\*\*@127\.0\.0\.1:\d+: .*ECONNREFUSED/);
     expect(message).not.toContain('secret-password');
@@ -207,6 +215,30 @@ describeWithBroker('amqp', 'amqp trigger delivery', () => {
     await broker.publish(queue, [event('after-reconnect')]);
     await waitFor(() => ids(sink.events()).has('after-reconnect'), { what: 'an event published after' });
     expect(process.output()).toContain('amqp connection lost, reconnecting');
+  });
+
+  it('consumes and publishes over amqps://, trusting the CA named in the manifest and in the sink URI', async () => {
+    const broker = await testBroker();
+    const front = await tlsFront();
+    const overTls = (uri: string) => viaFront(front, uri);
+    const ca = front.certificate.certFile;
+    const queue = await broker.queue();
+    const out = await broker.queue();
+    const collected = await broker.collect(out);
+    await spindle(
+      appDir([{ url: overTls(amqpUrl()), tls: { ca }, queue, sink: overTls(broker.sinkUri(out, { ca })) }]),
+    );
+    await broker.publish(queue, [event('tls-1')]);
+    await waitFor(() => collected.events().length >= 1, { what: 'the event through amqps:// at the sink' });
+    expect([...ids(collected.events())]).toEqual(['tls-1']);
+  });
+
+  it('refuses an amqps:// broker whose certificate it has no CA for, naming the field', async () => {
+    const front = await tlsFront();
+    const message = await startError(appDir([{ url: viaFront(front, amqpUrl()), queue: uniqueName() }]));
+    expect(message).toMatch(
+      /\[trigger\.amqp\[0\]\] url: cannot connect to amqps:\/\/guest:\*\*\*@127\.0\.0\.1:\d+: .*self[- ]signed/,
+    );
   });
 
   it('publishes to an exchange, routed by the event type, in structured mode when asked', async () => {

@@ -2,15 +2,14 @@
  * A Redis server of the test's own that speaks only TLS and requires a password, for
  * what the machine's Redis (plain, no password) cannot show: `rediss://` and secrets
  * reaching the client. Started from the machine's `redis-server` on a free loopback
- * port, with a self-signed certificate for 127.0.0.1 made by `openssl`.
+ * port, with a self-signed certificate for 127.0.0.1 (tls.ts).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort, selfSignedCertificate } from './tls.ts';
 import { waitFor } from './wait.ts';
 
 export interface TlsRedis {
@@ -23,23 +22,9 @@ export interface TlsRedis {
   stop(): Promise<void>;
 }
 
-/** A port nobody listens on right now (the kernel's choice). */
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 export async function startTlsRedis(password: string): Promise<TlsRedis> {
-  const dir = mkdtempSync(join(tmpdir(), 'spindle-tls-redis-'));
-  const [caFile, keyFile] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-  execFileSync('openssl', [
-    ...['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1'],
-    ...['-keyout', keyFile, '-out', caFile, '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
-  ]);
+  const { certFile: caFile, keyFile } = selfSignedCertificate();
+  const dir = dirname(caFile);
   const port = await freePort();
   const server: ChildProcess = spawn(
     'redis-server',
