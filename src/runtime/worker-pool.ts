@@ -68,6 +68,7 @@ interface Slot {
   ready: boolean;
   /** Posted and not yet answered, in order: the first is running. */
   calls: Call[];
+  /** The deadline check (#arm), pending while the worker has calls. */
   timer: NodeJS.Timeout | undefined;
   error: Error | undefined;
   started: Promise<void>;
