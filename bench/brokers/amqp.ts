@@ -9,22 +9,18 @@
  * rate is measured from the first to the Nth message at the output queue (so start-up
  * is not counted), by polling the queue's depth.
  *
- * Usage: node bench/brokers/amqp.ts [--events 5000]   (AMQP_URL, else the local RabbitMQ;
+ * Usage: node bench/brokers/amqp.ts [--events 10000]   (AMQP_URL, else the local RabbitMQ;
  * BENCH_PREFETCH, else 16)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Channel, type ConsumeMessage, connect } from 'amqplib';
-import { stringify } from 'smol-toml';
-import { appDirWithExample, buildExample } from './example.ts';
+import { buildExample, spawnSpindle } from './example.ts';
 
 const PREFETCH = Number(process.env.BENCH_PREFETCH ?? 16);
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const self = fileURLToPath(import.meta.url);
 const amqpUrl = () => process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -37,21 +33,11 @@ export interface AmqpBench {
 export async function benchAmqp(options: { events: number }): Promise<AmqpBench> {
   buildExample();
   const spindle = await run(options.events, (input, output) => {
-    const dir = appDirWithExample('spindle-bench-amqp-');
     const sink = new URL(amqpUrl());
     sink.searchParams.set('routing_key', output);
-    const manifest = {
-      spin_manifest_version: 2,
-      application: { name: 'bench-amqp' },
-      variables: { suffix: { default: '.transformed' } },
-      trigger: {
-        amqp: [{ url: amqpUrl(), queue: input, prefetch: PREFETCH, component: 'transform', sink: sink.href }],
-      },
-      component: { transform: { source: 'transform.wasm', variables: { suffix: '{{ suffix }}' } } },
-    };
-    writeFileSync(join(dir, 'spindle.toml'), stringify(manifest));
-    const up = [join(root, 'bin/spindle.js'), 'up', '-f', dir, '--listen', '127.0.0.1:0', '--log-format', 'json'];
-    return spawn(process.execPath, up, { stdio: ['ignore', 'ignore', 'inherit'] });
+    return spawnSpindle('amqp', {
+      amqp: [{ url: amqpUrl(), queue: input, prefetch: PREFETCH, component: 'transform', sink: sink.href }],
+    });
   });
   const plain = await run(options.events, (input, output) =>
     spawn(process.execPath, [self, '--plain', input, output], { stdio: ['ignore', 'ignore', 'inherit'] }),
@@ -128,7 +114,7 @@ async function plain(input: string, output: string): Promise<void> {
 
 if (process.argv[1] === self) {
   const { values, positionals } = parseArgs({
-    options: { events: { type: 'string', default: '5000' }, plain: { type: 'boolean', default: false } },
+    options: { events: { type: 'string', default: '10000' }, plain: { type: 'boolean', default: false } },
     allowPositionals: true,
   });
   if (values.plain) {

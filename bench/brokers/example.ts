@@ -1,21 +1,36 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stringify } from 'smol-toml';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const spindle = join(root, 'bin/spindle.js');
 
 /** Build examples/transform (a no-op when it is up to date), the component every broker bench runs. */
 export function buildExample(): void {
-  execFileSync(process.execPath, [join(root, 'bin/spindle.js'), 'build', '-f', join(root, 'examples/transform')], {
+  execFileSync(process.execPath, [spindle, 'build', '-f', join(root, 'examples/transform')], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
 
-/** A fresh app directory holding a copy of the example component as `transform.wasm`. */
-export function appDirWithExample(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+/**
+ * `spindle up`, as a child process, on an app named `bench-<name>` whose `transform`
+ * component is a copy of the example (its `suffix` variable as in the example), with
+ * these `[[trigger.*]]` tables and `[application]` settings.
+ */
+export function spawnSpindle(name: string, trigger: Record<string, object[]>, application: object = {}): ChildProcess {
+  const dir = mkdtempSync(join(tmpdir(), `spindle-bench-${name}-`));
   copyFileSync(join(root, 'examples/transform/transform.wasm'), join(dir, 'transform.wasm'));
-  return dir;
+  const manifest = {
+    spin_manifest_version: 2,
+    application: { name: `bench-${name}`, ...application },
+    variables: { suffix: { default: '.transformed' } },
+    trigger,
+    component: { transform: { source: 'transform.wasm', variables: { suffix: '{{ suffix }}' } } },
+  };
+  writeFileSync(join(dir, 'spindle.toml'), stringify(manifest));
+  const up = [spindle, 'up', '-f', dir, '--listen', '127.0.0.1:0', '--log-format', 'json'];
+  return spawn(process.execPath, up, { stdio: ['ignore', 'ignore', 'inherit'] });
 }

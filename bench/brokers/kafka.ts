@@ -11,23 +11,19 @@
  * measured by polling the output topic's high watermarks: from the child's start (so
  * start-up and the group join count) and from the first output record to the Nth.
  *
- * Usage: node bench/brokers/kafka.ts [--events 5000]
+ * Usage: node bench/brokers/kafka.ts [--events 10000]
  *        (KAFKA_BROKERS=host:port,..., else librdkafka's mock cluster, as the tests use)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type IHeaders, Kafka, logLevel, Partitioners } from 'kafkajs';
-import { stringify } from 'smol-toml';
 import { startKafkaMock } from '../../test/support/kafka-mock/start.ts';
-import { appDirWithExample, buildExample } from './example.ts';
+import { buildExample, spawnSpindle } from './example.ts';
 
 const PARTITIONS_AT_ONCE = 4;
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const self = fileURLToPath(import.meta.url);
 
 export interface Rate {
@@ -49,27 +45,14 @@ export async function benchKafka(options: { events: number }): Promise<KafkaBenc
   const brokers = process.env.KAFKA_BROKERS?.split(',') ?? mock?.brokers ?? [];
   try {
     const spindle = await run(brokers, options.events, (input, output, group) => {
-      const dir = appDirWithExample('spindle-bench-kafka-');
-      const manifest = {
-        spin_manifest_version: 2,
-        application: { name: 'bench-kafka', trigger: { kafka: { brokers } } },
-        variables: { suffix: { default: '.transformed' } },
-        trigger: {
-          kafka: [
-            {
-              topic: input,
-              group,
-              concurrency: PARTITIONS_AT_ONCE,
-              component: 'transform',
-              sink: `kafka://${brokers[0]}/${output}`,
-            },
-          ],
-        },
-        component: { transform: { source: 'transform.wasm', variables: { suffix: '{{ suffix }}' } } },
+      const trigger = {
+        topic: input,
+        group,
+        concurrency: PARTITIONS_AT_ONCE,
+        component: 'transform',
+        sink: `kafka://${brokers[0]}/${output}`,
       };
-      writeFileSync(join(dir, 'spindle.toml'), stringify(manifest));
-      const up = [join(root, 'bin/spindle.js'), 'up', '-f', dir, '--listen', '127.0.0.1:0', '--log-format', 'json'];
-      return spawn(process.execPath, up, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env } });
+      return spawnSpindle('kafka', { kafka: [trigger] }, { trigger: { kafka: { brokers } } });
     });
     const plain = await run(brokers, options.events, (input, output, group) =>
       spawn(process.execPath, [self, '--plain', brokers.join(','), input, output, group], {
@@ -193,7 +176,7 @@ async function plain(brokers: string[], input: string, output: string, group: st
 
 if (process.argv[1] === self) {
   const { values, positionals } = parseArgs({
-    options: { events: { type: 'string', default: '5000' }, plain: { type: 'boolean', default: false } },
+    options: { events: { type: 'string', default: '10000' }, plain: { type: 'boolean', default: false } },
     allowPositionals: true,
   });
   if (values.plain) {

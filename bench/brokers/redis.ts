@@ -10,22 +10,18 @@
  * first; the rate is measured from the first to the Nth entry on the output stream (so
  * start-up is not counted), by polling XLEN.
  *
- * Usage: node bench/brokers/redis.ts [--events 5000]   (REDIS_URL, else the local Redis)
+ * Usage: node bench/brokers/redis.ts [--events 10000]   (REDIS_URL, else the local Redis)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { stringify } from 'smol-toml';
-import { appDirWithExample, buildExample } from './example.ts';
+import { buildExample, spawnSpindle } from './example.ts';
 
 /** As the trigger's stream-consumer.ts BATCH. */
 const COUNT = 10;
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const self = fileURLToPath(import.meta.url);
 const redisUrl = () => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -38,19 +34,13 @@ export interface RedisBench {
 export async function benchRedis(options: { events: number }): Promise<RedisBench> {
   buildExample();
   const spindle = await run(options.events, (input, output) => {
-    const dir = appDirWithExample('spindle-bench-redis-');
-    const manifest = {
-      spin_manifest_version: 2,
-      application: { name: 'bench-redis' },
-      variables: { suffix: { default: '.transformed' } },
-      trigger: {
-        redis: [{ address: redisUrl(), stream: input, component: 'transform', sink: `${redisUrl()}?stream=${output}` }],
-      },
-      component: { transform: { source: 'transform.wasm', variables: { suffix: '{{ suffix }}' } } },
+    const trigger = {
+      address: redisUrl(),
+      stream: input,
+      component: 'transform',
+      sink: `${redisUrl()}?stream=${output}`,
     };
-    writeFileSync(join(dir, 'spindle.toml'), stringify(manifest));
-    const up = [join(root, 'bin/spindle.js'), 'up', '-f', dir, '--listen', '127.0.0.1:0', '--log-format', 'json'];
-    return spawn(process.execPath, up, { stdio: ['ignore', 'ignore', 'inherit'] });
+    return spawnSpindle('redis', { redis: [trigger] });
   });
   const plain = await run(options.events, (input, output) =>
     spawn(process.execPath, [self, '--plain', input, output], { stdio: ['ignore', 'ignore', 'inherit'] }),
@@ -126,7 +116,7 @@ async function plain(input: string, output: string): Promise<void> {
 
 if (process.argv[1] === self) {
   const { values, positionals } = parseArgs({
-    options: { events: { type: 'string', default: '5000' }, plain: { type: 'boolean', default: false } },
+    options: { events: { type: 'string', default: '10000' }, plain: { type: 'boolean', default: false } },
     allowPositionals: true,
   });
   if (values.plain) {

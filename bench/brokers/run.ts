@@ -4,7 +4,7 @@
  * in the same run, with a plain client program doing the same transform in JavaScript.
  * Each round runs spindle, then the plain program; the figures are the medians over the
  * rounds (on a 2-core VM one run moves by up to ±20%), the ratio is theirs.
- * Usage: node bench/brokers/run.ts [--events 5000] [--rounds 3] [--only kafka|redis|amqp]
+ * Usage: node bench/brokers/run.ts [--events 10000] [--rounds 3] [--only kafka|redis|amqp]
  */
 import { parseArgs } from 'node:util';
 import { benchAmqp } from './amqp.ts';
@@ -13,7 +13,7 @@ import { benchRedis } from './redis.ts';
 
 const { values } = parseArgs({
   options: {
-    events: { type: 'string', default: '5000' },
+    events: { type: 'string', default: '10000' },
     rounds: { type: 'string', default: '3' },
     only: { type: 'string' },
   },
