@@ -18,17 +18,13 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Channel, type ConsumeMessage, connect } from 'amqplib';
-import { buildExample, spawnSpindle } from './example.ts';
+import { type BrokerBench, buildExample, spawnSpindle } from './example.ts';
 
 const PREFETCH = Number(process.env.BENCH_PREFETCH ?? 16);
 const self = fileURLToPath(import.meta.url);
 const amqpUrl = () => process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
-export interface AmqpBench {
-  broker: 'amqp';
-  spindle: { eventsPerSecond: number };
-  plain: { eventsPerSecond: number };
-}
+export type AmqpBench = BrokerBench<'amqp'>;
 
 export async function benchAmqp(options: { events: number }): Promise<AmqpBench> {
   buildExample();

@@ -8,6 +8,16 @@ import { stringify } from 'smol-toml';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const spindle = join(root, 'bin/spindle.js');
 
+/** What each broker bench returns: spindle's rate and the plain program's, on `broker`. */
+export interface BrokerBench<
+  Broker extends string,
+  Rate extends { eventsPerSecond: number } = { eventsPerSecond: number },
+> {
+  broker: Broker;
+  spindle: Rate;
+  plain: Rate;
+}
+
 /** Build examples/transform (a no-op when it is up to date), the component every broker bench runs. */
 export function buildExample(): void {
   execFileSync(process.execPath, [spindle, 'build', '-f', join(root, 'examples/transform')], {

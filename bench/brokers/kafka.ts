@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type IHeaders, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { startKafkaMock } from '../../test/support/kafka-mock/start.ts';
-import { buildExample, spawnSpindle } from './example.ts';
+import { type BrokerBench, buildExample, spawnSpindle } from './example.ts';
 
 const PARTITIONS_AT_ONCE = 4;
 const self = fileURLToPath(import.meta.url);
@@ -33,11 +33,7 @@ export interface Rate {
   fromStartEventsPerSecond: number;
 }
 
-export interface KafkaBench {
-  broker: 'kafka';
-  spindle: Rate;
-  plain: Rate;
-}
+export type KafkaBench = BrokerBench<'kafka', Rate>;
 
 export async function benchKafka(options: { events: number }): Promise<KafkaBench> {
   buildExample();

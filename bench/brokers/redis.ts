@@ -18,18 +18,14 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { buildExample, spawnSpindle } from './example.ts';
+import { type BrokerBench, buildExample, spawnSpindle } from './example.ts';
 
 /** As the trigger's stream-consumer.ts BATCH. */
 const COUNT = 10;
 const self = fileURLToPath(import.meta.url);
 const redisUrl = () => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-export interface RedisBench {
-  broker: 'redis-streams';
-  spindle: { eventsPerSecond: number };
-  plain: { eventsPerSecond: number };
-}
+export type RedisBench = BrokerBench<'redis-streams'>;
 
 export async function benchRedis(options: { events: number }): Promise<RedisBench> {
   buildExample();

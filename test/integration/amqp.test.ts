@@ -3,11 +3,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'smol-toml';
-import { afterEach, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { encode } from '../../adapters/amqp/codec.ts';
 import { loadApp } from '../../src/app/load.ts';
 import { startApp } from '../../src/engine.ts';
 import { amqpUrl, describeWithBroker, uniqueName } from '../support/brokers.ts';
+import { cleanupAfterEach } from '../support/cleanups.ts';
 import { buildFixture } from '../support/fixtures.ts';
 import { type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
 import { freePort, startTlsFront, type TlsFront } from '../support/tls.ts';
@@ -16,14 +17,10 @@ import { AmqpTestBroker } from './amqp-broker.ts';
 import { event } from './conformance/suite.ts';
 
 let wasm: string;
-const cleanups: (() => Promise<unknown>)[] = [];
+const cleanups = cleanupAfterEach();
 
 beforeAll(async () => {
   wasm = await buildFixture('behaviours');
-});
-
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 async function testBroker(): Promise<AmqpTestBroker> {

@@ -9,10 +9,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'smol-toml';
-import { afterEach, beforeAll, expect, it, onTestFailed } from 'vitest';
+import { beforeAll, expect, it, onTestFailed } from 'vitest';
 import type { CloudEvent } from '../../src/event.ts';
 import { HEALTH_ROUTE } from '../../src/host/server.ts';
 import { describeWithBroker, uniqueName } from '../support/brokers.ts';
+import { cleanupAfterEach } from '../support/cleanups.ts';
 import { buildFixture } from '../support/fixtures.ts';
 import { type KafkaMock, startKafkaMock } from '../support/kafka-mock/start.ts';
 import { type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
@@ -27,14 +28,10 @@ const BROKER = 1;
 // is a real one (only the mock stops a broker in place): startKafkaMock says so if missing.
 describeWithBroker('kafka', 'kafka trigger when its broker goes away', () => {
   let wasm: string;
-  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanups = cleanupAfterEach();
 
   beforeAll(async () => {
     wasm = await buildFixture('behaviours');
-  });
-
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
   async function cluster(): Promise<{ mock: KafkaMock; broker: KafkaCase }> {

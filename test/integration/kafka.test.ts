@@ -7,12 +7,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'smol-toml';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseSinkUri } from '../../adapters/kafka/sink.ts';
 import { kafkaTrigger } from '../../adapters/kafka/trigger.ts';
 import type { AppConfig } from '../../src/app/model.ts';
 import { TriggerTable } from '../../src/app/table.ts';
 import { describeWithBroker } from '../support/brokers.ts';
+import { cleanupAfterEach } from '../support/cleanups.ts';
 import { buildFixture } from '../support/fixtures.ts';
 import { runSpindle, type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
 import { waitFor } from '../support/wait.ts';
@@ -108,14 +109,10 @@ describe('kafka:// sink URIs', () => {
 
 describeWithBroker('kafka', 'kafka trigger and sink on a broker', () => {
   let wasm: string;
-  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanups = cleanupAfterEach();
 
   beforeAll(async () => {
     wasm = await buildFixture('behaviours');
-  });
-
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
   async function setup(partitions = 1, fields: Record<string, unknown> = {}): Promise<KafkaCase> {

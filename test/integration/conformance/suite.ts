@@ -2,8 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'smol-toml';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { CloudEvent } from '../../../src/event.ts';
+import { cleanupAfterEach } from '../../support/cleanups.ts';
 import { buildFixture } from '../../support/fixtures.ts';
 import { startSpindle } from '../../support/spindle-process.ts';
 import { waitFor } from '../../support/wait.ts';
@@ -33,14 +34,10 @@ export function event(id: string, type = 'test.echo', extra: Partial<CloudEvent>
 export function conformanceSuite(harness: BrokerHarness): void {
   describe(`${harness.name} conformance`, () => {
     let wasm: string;
-    const cleanups: (() => Promise<unknown>)[] = [];
+    const cleanups = cleanupAfterEach();
 
     beforeAll(async () => {
       wasm = await buildFixture('behaviours');
-    });
-
-    afterEach(async () => {
-      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     });
 
     async function setup(): Promise<BrokerCase> {
