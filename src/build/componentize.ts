@@ -30,8 +30,8 @@ export interface ComponentizeOptions {
   /**
    * Put spindle's handler guard in front of the guest (handler-guard.ts): results that
    * do not fit the event record and thrown Errors become errors that say what went wrong.
-   * Defaults to true for the `spindle:event/transformer` world, the only one it applies to;
-   * false builds the module exactly as written.
+   * Defaults to true for the `spindle:event/transformer` world (set it only for worlds
+   * that export `spindle:event/handler`); false builds the module exactly as written.
    */
   guard?: boolean;
 }
@@ -45,7 +45,9 @@ export interface ComponentizeResult {
 }
 
 /**
- * Build a JavaScript guest into a WebAssembly component with componentize-js. Skips the
+ * Build a JavaScript or TypeScript guest into a WebAssembly component with
+ * componentize-js, a TypeScript one with its types erased (strip-types.ts) and a
+ * spindle:event one behind the handler guard (handler-guard.ts). Skips the
  * build when `out` was built from the same inputs (recorded in `<out>.build.json`).
  * Only the source file itself is hashed: a guest that imports sibling modules needs
  * `force` after changing them.

@@ -78,7 +78,8 @@ function checkEvent(value, at) {
   }
   out.extensions = extensions.map((pair, index) => {
     if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') {
-      throw misfit('extensions[' + index + ']', 'must be a [name, value] pair of strings, got ' + kind(pair));
+      const got = Array.isArray(pair) ? '[' + pair.map((item) => (item === null ? 'null' : typeof item)).join(', ') + ']' : kind(pair);
+      throw misfit('extensions[' + index + ']', 'must be a [name, value] pair of strings, got ' + got);
     }
     return [pair[0], pair[1]];
   });

@@ -1,4 +1,4 @@
-import { stripTypeScriptTypes } from 'node:module';
+import * as nodeModule from 'node:module';
 import { ComponentizeError } from './componentize-error.ts';
 
 /**
@@ -10,8 +10,13 @@ import { ComponentizeError } from './componentize-error.ts';
  * `erasableSyntaxOnly`.
  */
 export function stripTypes(source: string, code: string): string {
+  // Looked up, not imported by name: on a Node without it only TypeScript guests fail.
+  const strip = nodeModule.stripTypeScriptTypes as typeof nodeModule.stripTypeScriptTypes | undefined;
+  if (strip === undefined) {
+    throw new ComponentizeError(source, `building a TypeScript guest needs Node >= 22.13 (this is ${process.version})`);
+  }
   try {
-    return quietly(() => stripTypeScriptTypes(code, { mode: 'strip' }));
+    return quietly(() => strip(code, { mode: 'strip' }));
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     const hint =
