@@ -38,11 +38,12 @@ describe('the handler guard', () => {
     ({ handle } = (await guard()).handler);
   });
 
-  it('passes a fitting result through as fresh records, dropping null options', () => {
-    const out = { ...event, subject: null, extensions: [['a', 'b']], data: new Uint8Array([1]) };
-    const result = outcome(handle, () => [out]);
-    expect(result).toEqual({ ok: [{ ...event, extensions: [['a', 'b']], data: new Uint8Array([1]) }] });
-    expect((result as { ok: unknown[] }).ok[0]).not.toBe(out);
+  it('passes a fitting result through as it is, and null options as absent', () => {
+    const fits = [{ ...event, subject: 's', extensions: [['a', 'b']], data: new Uint8Array([1]) }];
+    expect(outcome(handle, () => fits)).toEqual({ ok: fits });
+    expect((outcome(handle, () => fits) as { ok: unknown }).ok).toBe(fits);
+    const withNulls = [fits[0], { ...event, subject: null, data: null }];
+    expect(outcome(handle, () => withNulls)).toEqual({ ok: [fits[0], event] });
   });
 
   it.each<[string, unknown, string]>([
