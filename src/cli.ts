@@ -11,8 +11,9 @@ import { startApp } from './engine.ts';
 import { SpindleError } from './errors.ts';
 import type { ListenOptions } from './host/server.ts';
 import { createLogger, type LogFormat } from './log.ts';
+import { packagePath } from './package-files.ts';
 
-const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+const VERSION: string = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')).version;
 
 const HELP = `spindle ${VERSION}: run WebAssembly components as CloudEvents transformers
 
