@@ -193,8 +193,8 @@ function checkEmittedEventsHaveSink(
     file,
     config.table ?? `trigger.${adapter.type}`,
     'sink',
-    `is required: component '${component.id}' implements spindle:event and may emit events, and a ${adapter.type} ` +
-      'trigger has no reply to carry them; set sink = "<uri>" (or K_SINK) so that they are not lost',
+    `is required: component '${component.id}' implements spindle:event and may emit events, which a ` +
+      `${adapter.type} trigger cannot answer with; set sink = "<uri>" (or K_SINK) so that they are not lost`,
   );
 }
 
