@@ -47,18 +47,18 @@
  * says why and carries the message wrapped as above, for the dead-letter sink.
  */
 import { randomUUID } from 'node:crypto';
-import { InvalidEventError } from '../../src/errors.ts';
 import {
   attributes,
   type CloudEvent,
   decodeUtf8,
   fromAttributes,
   fromStructured,
+  InvalidEventError,
   isAttributeName,
   toStructured,
   utf8,
   violations,
-} from '../../src/event.ts';
+} from '../../src/adapter.ts';
 
 /** What amqplib's `ConsumeMessage` has that the codec reads, with the queue it came from. */
 export interface AmqpDelivery {

@@ -6,16 +6,16 @@
  * accepts `specversion: 0.9` and malformed times, and misreads Buffer bodies in structured
  * mode. A transformer in an event mesh must keep attributes and data bytes exact.
  */
-import { InvalidEventError } from '../../src/errors.ts';
 import {
   attributes,
   type CloudEvent,
   fromAttributes,
   fromStructured,
+  InvalidEventError,
   toStructured,
   utf8,
   violations,
-} from '../../src/event.ts';
+} from '../../src/adapter.ts';
 
 export type Mode = 'binary' | 'structured' | 'batch';
 

@@ -23,16 +23,16 @@
  * `data` member is written as `data_base64`.
  */
 import { randomUUID } from 'node:crypto';
-import { InvalidEventError } from '../../src/errors.ts';
 import {
   type CloudEvent,
   decodeUtf8,
   fromAttributes,
   fromStructured,
+  InvalidEventError,
   toStructured,
   utf8,
   violations,
-} from '../../src/event.ts';
+} from '../../src/adapter.ts';
 
 export type RedisDecoded =
   | { ok: true; mode: 'structured' | 'wrapped'; event: CloudEvent }

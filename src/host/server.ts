@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express, { type Router } from 'express';
 import { SpindleError } from '../errors.ts';
+import type { HttpRoutes } from '../trigger.ts';
 
 export const HEALTH_ROUTE = '/.well-known/spin/health';
 
@@ -16,10 +17,21 @@ export interface ListenOptions {
 
 /**
  * spindle's listener. It always serves the health route, so Kubernetes and compose can
- * probe an app with broker triggers only; HTTP triggers mount their routes on `router`.
+ * probe an app with broker triggers only; HTTP triggers mount their routes on `routes`.
+ * express stays inside: adapters see node:http's request and response only.
  */
 export class HttpHost {
-  readonly router: Router = express.Router();
+  readonly #router: Router = express.Router();
+  readonly routes: HttpRoutes = {
+    post: (path, handler) => {
+      this.#router.post(path, (req, res) => handler(req, res));
+    },
+    use: (handler) => {
+      this.#router.use((req, res, next) => {
+        if (!handler(req, res)) next();
+      });
+    },
+  };
   readonly #app = express();
   #server: http.Server | undefined;
 
@@ -28,7 +40,7 @@ export class HttpHost {
     this.#app.get(HEALTH_ROUTE, (_req, res) => {
       res.type('text/plain').send('OK');
     });
-    this.#app.use(this.router);
+    this.#app.use(this.#router);
   }
 
   /** Start listening; resolves with the base URL (the real port when `port` is 0). */
