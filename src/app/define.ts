@@ -145,7 +145,11 @@ function defineComponent(table: TriggerTable, id: string, app: AppConfig): Compo
   if (instances !== undefined && instances !== 'fresh' && instances !== 'reuse') {
     throw table.error('instances', `expected "fresh" or "reuse", got "${instances}"`);
   }
-  const execution = parseExecution(table, { timeout: 'timeoutMs', memoryLimit: 'memoryLimitMb', maxOutput: 'maxOutputKb' });
+  const execution = parseExecution(table, {
+    timeout: 'timeoutMs',
+    memoryLimit: 'memoryLimitMb',
+    maxOutput: 'maxOutputKb',
+  });
   table.done(COMPONENT_FIELDS);
   const component: ComponentConfig = { id, source: resolved, variables, environment, files, allowedOutboundHosts };
   if (description !== undefined) component.description = description;
