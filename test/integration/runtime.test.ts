@@ -226,12 +226,19 @@ describe('worker threads and the per-event deadline', () => {
     expect(await component.handle(input)).toEqual([input]);
   });
 
-  it('stops a guest that grows memory without bound, and keeps serving', async () => {
-    const component = await load(config('hoarding', wasm, 'reuse', { timeoutMs: 1000 }));
-    await expect(component.handle(event('test.oom'))).rejects.toMatchObject({ failure: 'trap' });
-    const input = event('test.echo');
-    expect(await component.handle(input)).toEqual([input]);
-  });
+  it.each([1, 0])(
+    'stops a guest that grows memory without bound at memory_limit_mb (threads = %i), and keeps serving',
+    async (threads) => {
+      const component = await load(config(`hoarding-${threads}`, wasm, 'reuse', { threads, memoryLimitMb: 128 }));
+      const error = await component.handle(event('test.oom', { id: 'hoard' })).catch((e: unknown) => e);
+      expect(error).toMatchObject({ failure: 'trap', eventId: 'hoard', retriable: true });
+      expect((error as Error).message).toMatch(
+        /^component hoarding-\d trapped on event hoard: exceeded its memory limit of 128 MB \(memory_limit_mb\): it trapped holding \d+ MB: .*unreachable/,
+      );
+      const input = event('test.echo');
+      expect(await component.handle(input)).toEqual([input]);
+    },
+  );
 
   it('serves events waiting behind a looping one on another worker, none lost', async () => {
     const component = await load(config('queued', wasm, 'reuse', { threads: 2, timeoutMs: 60_000 }));
