@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AdapterRegistry } from './adapters.ts';
+import { type Limits, withDefaults } from './app/limits.ts';
 import type { AppConfig } from './app/model.ts';
 import { TriggerTable } from './app/table.ts';
 import { createVariables, expandTriggerDefaults, expandTriggerTables } from './app/variables.ts';
+import { Admission } from './delivery/admission.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
 import { parseCeOverrides } from './delivery/overrides.ts';
 import { retryPolicy } from './delivery/retry.ts';
@@ -28,6 +30,8 @@ export interface StartOptions {
   cacheDir?: string;
   /** Trigger and sink adapters given in code (embedding); they take precedence over modules. */
   adapters?: Adapter[];
+  /** Limits over the manifest's `[application.limits]` (and the defaults). */
+  limits?: Partial<Limits>;
 }
 
 export interface RunningApp {
@@ -52,7 +56,9 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
   const abort = new AbortController();
   const adapters = new AdapterRegistry(app.triggerModules, options.adapters);
   const sinks = new SinkPool(adapters, logger);
-  const host = new HttpHost();
+  const limits = withDefaults(app.limits, options.limits);
+  const admission = new Admission(limits.maxEventsInFlight);
+  const host = new HttpHost({ limits, logger });
   const components = new Map<string, Component>();
   const running: RunningTrigger[] = [];
 
@@ -83,10 +89,13 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
       logger,
       signal: abort.signal,
       http: host.router,
+      limits,
+      admission,
       sinks,
       component,
-      dispatch: (route, event) => dispatcher.dispatch(route, event),
-      dispatchAll: (route, events, options) => dispatcher.dispatchAll(route, events, options),
+      dispatch: (route, event) => admission.run(1, () => dispatcher.dispatch(route, event)),
+      dispatchAll: (route, events, options) =>
+        admission.run(events.length, () => dispatcher.dispatchAll(route, events, options)),
       reject: (route, event, error) => dispatcher.reject(route, event, error),
       route: async (config: RouteConfig, defaults) => openRoute(app.file, config, defaults, sinks, env),
     };

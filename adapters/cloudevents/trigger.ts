@@ -1,8 +1,16 @@
 import type { Request, Response } from 'express';
 import { parseRouteConfig } from '../../src/app/route-config.ts';
 import { InFlight } from '../../src/delivery/in-flight.ts';
-import { ComponentError, InvalidEventError, ManifestError, type SpindleError } from '../../src/errors.ts';
+import {
+  ComponentError,
+  InvalidEventError,
+  LimitExceededError,
+  ManifestError,
+  type SpindleError,
+} from '../../src/errors.ts';
 import type { CloudEvent } from '../../src/event.ts';
+import { readBody } from '../../src/host/body.ts';
+import { busyRefusal, serveSafely } from '../../src/host/serve-safely.ts';
 import type { Outcome, Route, RouteConfig, RunningTrigger, TriggerAdapter, TriggerContext } from '../../src/trigger.ts';
 import { decode, type EncodedMessage, encode, encodeBatch, type Mode } from './codec.ts';
 
@@ -13,8 +21,6 @@ export interface CloudEventsTriggerConfig extends RouteConfig {
 
 /** Knative retries 5xx itself: spindle retries a little in-process, then answers. */
 const HTTP_RETRY = { attempts: 3, backoffMs: 100, maxDelayMs: 1_000 };
-/** Larger bodies are refused with 413: a CloudEvent is a message, not a file transfer. */
-const BODY_LIMIT = 16 * 1024 * 1024;
 
 /**
  * `[[trigger.cloudevents]]`: a Knative / TriggerMesh target. Receives CloudEvents over
@@ -48,7 +54,7 @@ export const cloudEventsTrigger: TriggerAdapter<CloudEventsTriggerConfig> = {
     const routes = await Promise.all(configs.map(async (c) => ({ config: c, route: await ctx.route(c, HTTP_RETRY) })));
     for (const { config, route } of routes) {
       ctx.http.post(config.route, (req, res) => {
-        void inFlight.run(() => serve(ctx, route, req, res));
+        void inFlight.run(() => serveSafely(ctx.logger, res, () => serve(ctx, route, req, res)));
       });
     }
     const running: RunningTrigger = {
@@ -61,14 +67,14 @@ export const cloudEventsTrigger: TriggerAdapter<CloudEventsTriggerConfig> = {
 };
 
 async function serve(ctx: TriggerContext, route: Route, req: Request, res: Response): Promise<void> {
-  const body = await readBody(req);
-  if (body === undefined) return reject(res, 413, `the body is larger than ${BODY_LIMIT} bytes`);
+  if (ctx.admission.full) throw busyRefusal(ctx.admission.limit);
+  const body = await readBody(req, ctx.limits);
   let mode: Mode;
   let events: CloudEvent[];
   try {
-    ({ mode, events } = decode({ headers: req.headers, body }));
+    ({ mode, events } = decode({ headers: req.headers, body }, ctx.limits));
   } catch (error) {
-    return reject(res, 400, (error as Error).message);
+    return reject(res, error instanceof LimitExceededError ? error.status : 400, (error as Error).message);
   }
   try {
     const outcomes = [];
@@ -112,24 +118,4 @@ function send(res: Response, status: number, message: EncodedMessage): void {
 
 function reject(res: Response, status: number, reason: string): void {
   res.status(status).type('text/plain').send(`${reason}\n`);
-}
-
-/**
- * The request body as bytes, exactly as sent, or undefined past BODY_LIMIT. Read here
- * rather than with express.raw(): the body-parser stack (type-is, raw-body, charset
- * handling) was a tenth of the main thread's CPU per event in bench/http-target.
- */
-function readBody(req: Request): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= BODY_LIMIT) chunks.push(chunk);
-    });
-    req.once('end', () =>
-      resolve(size > BODY_LIMIT ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)),
-    );
-    req.once('error', reject);
-  });
 }

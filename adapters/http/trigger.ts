@@ -3,6 +3,9 @@ import type { TLSSocket } from 'node:tls';
 import type { NextFunction, Request, Response } from 'express';
 import { InFlight } from '../../src/delivery/in-flight.ts';
 import { ManifestError } from '../../src/errors.ts';
+import { readBody } from '../../src/host/body.ts';
+import { HttpRefusal } from '../../src/host/http-refusal.ts';
+import { holdingRoom, serveSafely } from '../../src/host/serve-safely.ts';
 import type { RunningTrigger, TriggerAdapter, TriggerContext } from '../../src/trigger.ts';
 import { type HttpTriggerConfig, parseHttpConfig } from './config.ts';
 import { type Executor, type ExecutorResponse, GuestFailure } from './executor.ts';
@@ -35,7 +38,9 @@ export const httpTrigger: TriggerAdapter<HttpTriggerConfig> = {
     const closers: (() => Promise<void>)[] = [];
     const targets: Target[] = [];
     try {
-      for (const config of configs) targets.push({ config, execute: await executorFor(ctx, config, closers) });
+      for (const config of configs) {
+        targets.push({ config, execute: holdingRoom(ctx.admission, await executorFor(ctx, config, closers)) });
+      }
     } catch (error) {
       await Promise.allSettled(closers.map((close) => close()));
       throw error;
@@ -47,7 +52,7 @@ export const httpTrigger: TriggerAdapter<HttpTriggerConfig> = {
       const pathAndQuery = req.originalUrl;
       const match = routes.match(pathAndQuery.split('?')[0] ?? '/');
       if (match === undefined) return next();
-      void inFlight.run(() => serve(ctx, match, req, res));
+      void inFlight.run(() => serveSafely(ctx.logger, res, () => serve(ctx, match, req, res)));
     });
 
     const running: RunningTrigger = {
@@ -121,16 +126,18 @@ function routeTable(ctx: TriggerContext, targets: Target[]): RouteTable<Target> 
 
 async function serve(ctx: TriggerContext, match: RouteMatch<Target>, req: Request, res: Response): Promise<void> {
   const { config, execute } = match.target;
+  const body = await readBody(req, ctx.limits);
   let response: ExecutorResponse;
   try {
     response = await execute({
       method: req.method,
       headers: headersOf(req),
-      body: await readBody(req),
+      body,
       info: requestInfo(req),
       match,
     });
   } catch (error) {
+    if (error instanceof HttpRefusal) throw error; // answered by serveSafely
     const status = error instanceof GuestFailure ? error.status : 500;
     ctx.logger.error(
       { component: config.component, route: match.matchedRoute, status, err: error },
@@ -168,12 +175,6 @@ function headersOf(req: IncomingMessage): [string, string][] {
     headers.push([(req.rawHeaders[i] as string).toLowerCase(), req.rawHeaders[i + 1] as string]);
   }
   return headers;
-}
-
-async function readBody(req: IncomingMessage): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function stripSlash(s: string): string {
