@@ -222,6 +222,21 @@ export function fromStructured(value: unknown): CloudEvent {
   return fromAttributes(attrs, data);
 }
 
+/** The latest instant a JavaScript Date (and so a `time` spindle writes) can hold: +275760-09-13. */
+export const MAX_TIME_MS = 8.64e15;
+
+/**
+ * A broker timestamp (ms since the epoch) as a `time` attribute: `none` for a negative or
+ * missing one (Kafka's -1), `out-of-range` where no RFC 3339 time can say it, so that the
+ * codec refuses the message with a reason naming the field instead of throwing
+ * "Invalid time value" on every redelivery.
+ */
+export function timeFromMillis(millis: number): { time: string } | 'none' | 'out-of-range' {
+  if (Number.isNaN(millis) || millis < 0) return 'none';
+  if (millis > MAX_TIME_MS) return 'out-of-range';
+  return { time: new Date(millis).toISOString() };
+}
+
 export function decodeUtf8(bytes: Uint8Array): string | undefined {
   try {
     return decoder.decode(bytes);
