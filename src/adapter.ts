@@ -48,13 +48,21 @@
  * errors: give it {@link redactUrl} of the URI.
  */
 
+export { DEFAULT_LIMITS, type Limits, limitText } from './app/limits.ts';
 export type { AppConfig, ComponentConfig, VariableDecl } from './app/model.ts';
 export { parseRouteConfig } from './app/route-config.ts';
 export { isTable, kind, TriggerTable } from './app/table.ts';
 export { InFlight } from './delivery/in-flight.ts';
 export { type Backoff, backoffDelay, pause } from './delivery/retry.ts';
 export type { ComponentFailure } from './errors.ts';
-export { ComponentError, InvalidEventError, ManifestError, SinkError, SpindleError } from './errors.ts';
+export {
+  ComponentError,
+  InvalidEventError,
+  LimitExceededError,
+  ManifestError,
+  SinkError,
+  SpindleError,
+} from './errors.ts';
 export {
   attributes,
   type CloudEvent,
@@ -64,11 +72,17 @@ export {
   fromStructured,
   isAttributeName,
   isJsonType,
+  MAX_TIME_MS,
+  timeFromMillis,
   toStructured,
   utf8,
   violations,
   withChanges,
 } from './event.ts';
+export { readBody } from './host/body.ts';
+export { HttpRefusal } from './host/http-refusal.ts';
+export { busyRefusal, holdingRoom, serveSafely } from './host/serve-safely.ts';
+export { jsonDepthExceeding } from './json-depth.ts';
 export type { Logger } from './log.ts';
 export { redactUrl } from './redact.ts';
 export type { Component, GuestExports, InstanceOptions, World } from './runtime/component.ts';

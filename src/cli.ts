@@ -9,6 +9,7 @@ import { buildApp } from './build/build-app.ts';
 import { componentize } from './build/componentize.ts';
 import { startApp } from './engine.ts';
 import { SpindleError } from './errors.ts';
+import { guardProcess } from './host/process-guard.ts';
 import type { ListenOptions } from './host/server.ts';
 import { createLogger, type LogFormat } from './log.ts';
 import { packagePath } from './package-files.ts';
@@ -81,6 +82,7 @@ async function up(args: string[]): Promise<number> {
     throw new SpindleError(`--log-format must be pretty or json, got '${format}'`);
   }
   const logger = createLogger({ format: format as LogFormat });
+  guardProcess(logger);
   const app = await loadApp(resolve(values.file));
   const listen: ListenOptions = {
     ...parseListen(values.listen, process.env.PORT),

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import { AdapterRegistry } from './adapters.ts';
+import { type Limits, withDefaults } from './app/limits.ts';
 import type { AppConfig } from './app/model.ts';
 import { TriggerTable } from './app/table.ts';
 import { createVariables, expandTriggerDefaults, expandTriggerTables } from './app/variables.ts';
+import { Admission } from './delivery/admission.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
 import { parseCeOverrides } from './delivery/overrides.ts';
 import { retryPolicy } from './delivery/retry.ts';
@@ -29,6 +31,8 @@ export interface StartOptions {
   cacheDir?: string;
   /** Trigger and sink adapters given in code (embedding); they take precedence over modules. */
   adapters?: Adapter[];
+  /** Limits over the manifest's `[application.limits]` (and the defaults). */
+  limits?: Partial<Limits>;
 }
 
 export interface RunningApp {
@@ -55,7 +59,9 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
   const abort = new AbortController();
   const adapters = new AdapterRegistry(app.triggerModules, options.adapters);
   const sinks = new SinkPool(adapters, logger);
-  const host = new HttpHost();
+  const limits = withDefaults(app.limits, options.limits);
+  const admission = new Admission(limits.maxEventsInFlight);
+  const host = new HttpHost({ limits, logger });
   const components = new Map<string, Component>();
   const running: RunningTrigger[] = [];
 
@@ -86,11 +92,15 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
       logger: logger.child({ trigger: adapter.type }),
       signal: abort.signal,
       http: host.routes,
+      limits,
+      admission,
       sinks,
       component,
-      dispatch: (route, event) => dispatcher.dispatch(route, event),
-      dispatchAll: (route, events, options) => dispatcher.dispatchAll(route, events, options),
-      dispatchDecoded: (route, messages, options) => dispatcher.dispatchDecoded(route, messages, options),
+      dispatch: (route, event) => admission.run(1, () => dispatcher.dispatch(route, event)),
+      dispatchAll: (route, events, options) =>
+        admission.run(events.length, () => dispatcher.dispatchAll(route, events, options)),
+      dispatchDecoded: (route, messages, options) =>
+        admission.run(messages.length, () => dispatcher.dispatchDecoded(route, messages, options)),
       reject: (route, event, error) => dispatcher.reject(route, event, error),
       route: async (config: RouteConfig, defaults) => {
         const route = await openRoute(app.file, config, defaults, sinks, env);

@@ -8,8 +8,10 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { Limits } from './app/limits.ts';
 import type { AppConfig } from './app/model.ts';
 import type { TriggerTable } from './app/table.ts';
+import type { Admission } from './delivery/admission.ts';
 import type { SpindleError } from './errors.ts';
 import type { CloudEvent } from './event.ts';
 import type { Component } from './runtime/component.ts';
@@ -120,6 +122,14 @@ export interface TriggerContext {
   readonly signal: AbortSignal;
   /** spindle's HTTP listener, to mount routes on. */
   readonly http: HttpRoutes;
+  /** `[application.limits]` in force; HTTP triggers read bodies with `readBody(req, limits)`. */
+  readonly limits: Limits;
+  /**
+   * The app's cap on events in flight. `dispatch` and `dispatchAll` wait for room (a
+   * broker trigger that awaits them fetches no more meanwhile); an HTTP trigger answers
+   * 503 when it is `full`, and one that runs components itself holds `tryEnter`'s room.
+   */
+  readonly admission: Pick<Admission, 'full' | 'tryEnter' | 'limit'>;
   readonly sinks: SinkFactory;
   /**
    * Opens a route's sinks and fills in the default retry policy of this trigger type. On a

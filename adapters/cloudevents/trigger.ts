@@ -1,16 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  busyRefusal,
   type CloudEvent,
   ComponentError,
   InFlight,
   InvalidEventError,
+  LimitExceededError,
   ManifestError,
   type Outcome,
   parseRouteConfig,
   type Route,
   type RouteConfig,
   type RunningTrigger,
+  readBody,
   type SpindleError,
+  serveSafely,
   type TriggerAdapter,
   type TriggerContext,
 } from '../../src/adapter.ts';
@@ -23,8 +27,6 @@ export interface CloudEventsTriggerConfig extends RouteConfig {
 
 /** Knative retries 5xx itself: spindle retries a little in-process, then answers. */
 const HTTP_RETRY = { attempts: 3, backoffMs: 100, maxDelayMs: 1_000 };
-/** Larger bodies are refused with 413: a CloudEvent is a message, not a file transfer. */
-const BODY_LIMIT = 16 * 1024 * 1024;
 
 /**
  * `[[trigger.cloudevents]]`: a Knative / TriggerMesh target. Receives CloudEvents over
@@ -60,7 +62,7 @@ export const cloudEventsTrigger: TriggerAdapter<CloudEventsTriggerConfig> = {
     const routes = await Promise.all(configs.map(async (c) => ({ config: c, route: await ctx.route(c, HTTP_RETRY) })));
     for (const { config, route } of routes) {
       ctx.http.post(config.route, (req, res) => {
-        void inFlight.run(() => serve(ctx, route, req, res));
+        void inFlight.run(() => serveSafely(ctx.logger, res, () => serve(ctx, route, req, res)));
       });
     }
     const running: RunningTrigger = {
@@ -73,14 +75,14 @@ export const cloudEventsTrigger: TriggerAdapter<CloudEventsTriggerConfig> = {
 };
 
 async function serve(ctx: TriggerContext, route: Route, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = await readBody(req);
-  if (body === undefined) return reject(res, 413, `the body is larger than ${BODY_LIMIT} bytes`);
+  if (ctx.admission.full) throw busyRefusal(ctx.admission.limit);
+  const body = await readBody(req, ctx.limits);
   let mode: Mode;
   let events: CloudEvent[];
   try {
-    ({ mode, events } = decode({ headers: req.headers, body }));
+    ({ mode, events } = decode({ headers: req.headers, body }, ctx.limits));
   } catch (error) {
-    return reject(res, 400, (error as Error).message);
+    return reject(res, error instanceof LimitExceededError ? error.status : 400, (error as Error).message);
   }
   try {
     const outcomes = [];
@@ -128,24 +130,4 @@ function reject(res: ServerResponse, status: number, reason: string): void {
   res.statusCode = status;
   res.setHeader('content-type', 'text/plain; charset=utf-8');
   res.end(`${reason}\n`);
-}
-
-/**
- * The request body as bytes, exactly as sent, or undefined past BODY_LIMIT. Read here
- * rather than with express.raw(): the body-parser stack (type-is, raw-body, charset
- * handling) was a tenth of the main thread's CPU per event in bench/http-target.
- */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= BODY_LIMIT) chunks.push(chunk);
-    });
-    req.once('end', () =>
-      resolve(size > BODY_LIMIT ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)),
-    );
-    req.once('error', reject);
-  });
 }

@@ -1,9 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import {
+  HttpRefusal,
+  holdingRoom,
   InFlight,
   ManifestError,
   type RunningTrigger,
+  readBody,
+  serveSafely,
   type TriggerAdapter,
   type TriggerContext,
 } from '../../src/adapter.ts';
@@ -38,7 +42,9 @@ export const httpTrigger: TriggerAdapter<HttpTriggerConfig> = {
     const closers: (() => Promise<void>)[] = [];
     const targets: Target[] = [];
     try {
-      for (const config of configs) targets.push({ config, execute: await executorFor(ctx, config, closers) });
+      for (const config of configs) {
+        targets.push({ config, execute: holdingRoom(ctx.admission, await executorFor(ctx, config, closers)) });
+      }
     } catch (error) {
       await Promise.allSettled(closers.map((close) => close()));
       throw error;
@@ -49,7 +55,7 @@ export const httpTrigger: TriggerAdapter<HttpTriggerConfig> = {
     ctx.http.use((req, res) => {
       const match = routes.match((req.url ?? '/').split('?')[0] ?? '/');
       if (match === undefined) return false;
-      void inFlight.run(() => serve(ctx, match, req, res));
+      void inFlight.run(() => serveSafely(ctx.logger, res, () => serve(ctx, match, req, res)));
       return true;
     });
 
@@ -129,16 +135,18 @@ async function serve(
   res: ServerResponse,
 ): Promise<void> {
   const { config, execute } = match.target;
+  const body = await readBody(req, ctx.limits);
   let response: ExecutorResponse;
   try {
     response = await execute({
       method: req.method ?? 'GET',
       headers: headersOf(req),
-      body: await readBody(req),
+      body,
       info: requestInfo(req),
       match,
     });
   } catch (error) {
+    if (error instanceof HttpRefusal) throw error; // answered by serveSafely
     const status = error instanceof GuestFailure ? error.status : 500;
     ctx.logger.error(
       { component: config.component, route: match.matchedRoute, status, err: error },
@@ -175,12 +183,6 @@ function headersOf(req: IncomingMessage): [string, string][] {
     headers.push([(req.rawHeaders[i] as string).toLowerCase(), req.rawHeaders[i + 1] as string]);
   }
   return headers;
-}
-
-async function readBody(req: IncomingMessage): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function stripSlash(s: string): string {

@@ -143,7 +143,8 @@ export class StreamConsumer {
     args.push('STREAMS', stream, from);
     this.#blocked = block;
     try {
-      return readReply(await reader.call('XREADGROUP', args));
+      // As bytes: a field value that is not UTF-8 must reach the codec exact.
+      return readReply(await reader.callBuffer('XREADGROUP', args));
     } finally {
       this.#blocked = false;
     }
@@ -153,7 +154,15 @@ export class StreamConsumer {
   async #claim(cursor: string): Promise<string> {
     const { reader, stream, group, consumer, claimIdleMs, logger } = this.#o;
     const reply = autoclaimReply(
-      await reader.call('XAUTOCLAIM', [stream, group, consumer, String(claimIdleMs), cursor, 'COUNT', String(BATCH)]),
+      await reader.callBuffer('XAUTOCLAIM', [
+        stream,
+        group,
+        consumer,
+        String(claimIdleMs),
+        cursor,
+        'COUNT',
+        String(BATCH),
+      ]),
     );
     if (reply.entries.length > 0) {
       logger.info({ stream, entries: reply.entries.map((e) => e.id) }, 'claimed pending entries idle too long');
@@ -175,7 +184,7 @@ export class StreamConsumer {
     const { stream } = this.#o;
     // Deleted (XDEL, trimming) while pending: nothing left to process, only to ack.
     const ids = entries.filter((e) => e.fields === null).map((e) => e.id);
-    const live = entries.filter((e): e is StreamEntry & { fields: string[] } => e.fields !== null);
+    const live = entries.filter((e): e is StreamEntry & { fields: Buffer[] } => e.fields !== null);
     if (live.length > 0) {
       const messages = live.map((e): RedisMessage => ({ kind: 'stream', stream, id: e.id, fields: e.fields }));
       const verdicts = await this.#o.handle(messages);

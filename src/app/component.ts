@@ -3,8 +3,9 @@
  * or `[[component]]` (Spin v1). Paths are resolved against the manifest's directory.
  */
 
-import { existsSync, globSync, statSync } from 'node:fs';
+import { globSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { confineMount } from './file-mounts.ts';
 import type { BuildConfig, ComponentConfig, FileMount, InstanceMode, VariableDecl } from './model.ts';
 import { isTable, kind, TriggerTable } from './table.ts';
 import { rejectUnsupported, UNSUPPORTED_COMPONENT_FIELDS } from './unsupported.ts';
@@ -108,10 +109,13 @@ function parseFiles(table: TriggerTable, dir: string): FileMount[] {
       const source = resolve(dir, mount.string('source'));
       const destination = mount.string('destination');
       mount.done(['source', 'destination']);
-      if (!existsSync(source)) throw mount.error('source', `no such file or directory: ${source}`);
+      // Explicit mounts may name a directory outside the app's (the author chose it), but
+      // nothing under it may lead elsewhere.
+      const confined = confineMount(source);
+      if ('reason' in confined) throw mount.error('source', confined.reason);
       if (!destination.startsWith('/'))
         throw mount.error('destination', `must be an absolute guest path, got "${destination}"`);
-      mounts.push({ source, destination });
+      mounts.push({ source: confined.real, destination });
     } else {
       throw table.error(field, `expected a path or a { source, destination } table, got ${kind(entry)}`);
     }
@@ -130,8 +134,9 @@ function filesFromPattern(table: TriggerTable, field: string, pattern: string, d
     if (rel.startsWith('..')) {
       throw table.error(field, `"${pattern}" is outside the manifest's directory (use { source, destination })`);
     }
-    if (!existsSync(source)) throw table.error(field, `no such file or directory: ${source}`);
-    return { source, destination: `/${rel.split(sep).join('/')}` };
+    const confined = confineMount(source, dir);
+    if ('reason' in confined) throw table.error(field, confined.reason);
+    return { source: confined.real, destination: `/${rel.split(sep).join('/')}` };
   });
 }
 

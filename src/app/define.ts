@@ -16,6 +16,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { newApp } from './app-identity.ts';
 import { COMPONENT_ID, COMPONENT_ID_RULE, parseExecution } from './component.ts';
+import { confineMount } from './file-mounts.ts';
 import type { AppConfig, ComponentConfig, FileMount, InstanceMode, VariableDecl } from './model.ts';
 import { isTable, kind, TriggerTable } from './table.ts';
 import { checkTrigger, parseTriggerDefaults } from './triggers.ts';
@@ -175,9 +176,10 @@ function defineFiles(table: TriggerTable, dir: string): FileMount[] {
     }
     const destination = mount?.string('destination') ?? `/${rel.split(sep).join('/')}`;
     mount?.done(['source', 'destination']);
-    if (!existsSync(path)) throw table.error(`files[${i}]`, `no such file or directory: ${path}`);
+    const confined = confineMount(path, mount === undefined ? dir : undefined);
+    if ('reason' in confined) throw table.error(`files[${i}]`, confined.reason);
     if (!destination.startsWith('/'))
       throw table.error(`files[${i}]`, `destination must be an absolute guest path, got "${destination}"`);
-    return { source: path, destination };
+    return { source: confined.real, destination };
   });
 }

@@ -3,6 +3,8 @@
  * embedding program normalises into. Paths are absolute; templates are unexpanded.
  */
 
+import type { Limits } from './limits.ts';
+
 /** An application variable, declared in `[variables]`. */
 export interface VariableDecl {
   description?: string;
@@ -89,4 +91,6 @@ export interface AppConfig {
    * path relative to the manifest) whose default export is a TriggerAdapter.
    */
   triggerModules: Record<string, string>;
+  /** `[application.limits]`: the limits set in the manifest (the rest keep their defaults). */
+  limits?: Partial<Limits>;
 }

@@ -69,7 +69,7 @@ describe('loadApp: application and unknown keys', () => {
       "<dir>/spindle.toml: colour: unknown field 'colour' (expected spin_manifest_version, application, variables, trigger, component)",
     );
     expect(await loadError(`[application]\nname = "x"\nowner = "me"\n`)).toBe(
-      "<dir>/spindle.toml: [application] owner: unknown field 'owner' (expected name, version, description, authors, trigger)",
+      "<dir>/spindle.toml: [application] owner: unknown field 'owner' (expected name, version, description, authors, trigger, limits)",
     );
     expect(await loadError(`${app}${component}sorce = "c.wasm"\n`)).toBe(
       "<dir>/spindle.toml: [component.c] sorce: unknown field 'sorce' (expected source, description, files, environment, allowed_outbound_hosts, allowed_http_hosts, build, instances, threads, timeout_ms, memory_limit_mb, max_output_kb, variables)",
