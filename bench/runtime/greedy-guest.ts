@@ -57,20 +57,22 @@ const mb = (value: number) => `${Math.round(value)} MB`;
 console.log(`Node ${process.version}, memory_limit_mb = ${limitMb}, ${rounds} rounds of one greedy event per worker`);
 const greedy = await buildWatFixture('greedy');
 for (const threads of [1, 2]) {
-  const spindle = await serve(greedy, `threads = ${threads}\nmemory_limit_mb = ${limitMb}`);
+  // A deadline far off: on a loaded machine a greedy event takes tens of seconds to fill
+  // 256 MB, and the ceiling is measured when the memory limit stops it.
+  const spindle = await serve(greedy, `threads = ${threads}\nmemory_limit_mb = ${limitMb}\ntimeout_ms = 600000`);
   try {
     const pid = spindle.child.pid as number;
     const startMb = residentMb(pid, 'VmRSS');
     const start = performance.now();
-    const statuses: number[] = [];
+    const outcomes: string[] = [];
     for (let round = 0; round < rounds; round++) {
       const replies = await Promise.all(
         Array.from({ length: threads }, (_, i) => post(spindle.url, 'greedy', `g${round}-${i}`)),
       );
       for (const reply of replies) {
         const body = await reply.text();
-        if (!body.includes(`exceeded its memory limit of ${limitMb} MB`)) throw new Error(`unexpected reply: ${body}`);
-        statuses.push(reply.status);
+        const limited = body.includes(`exceeded its memory limit of ${limitMb} MB`);
+        outcomes.push(`${reply.status}${limited ? ' naming the limit' : ` (${body})`}`);
       }
     }
     const seconds = (performance.now() - start) / 1000;
@@ -78,7 +80,7 @@ for (const threads of [1, 2]) {
     const peakMb = residentMb(pid, 'VmHWM');
     console.log(
       `threads = ${threads}: RSS ${mb(startMb)} serving, peak ${mb(peakMb)} (+${mb(peakMb - startMb)}; ` +
-        `threads x limit = ${threads * limitMb} MB); ${statuses.length} greedy events -> ${[...new Set(statuses)]} ` +
+        `threads x limit = ${threads * limitMb} MB); ${outcomes.length} greedy events -> ${[...new Set(outcomes)].join(', ')} ` +
         `in ${seconds.toFixed(1)} s; next event -> ${served}`,
     );
   } finally {

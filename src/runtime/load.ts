@@ -50,6 +50,8 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
   const file = typeof config.source === 'string' ? config.source : '<bytes>';
   const fail = (reason: string, cause?: unknown) => new ComponentLoadError(config.id, file, reason, { cause });
   const instances = config.instances ?? options.instances ?? DEFAULT_INSTANCES;
+  const memoryLimitMb = config.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
+  const maxPages = (memoryLimitMb * 2 ** 20) / WASM_PAGE;
 
   let bytes: Uint8Array;
   try {
@@ -59,7 +61,15 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
   }
   const kind = binaryKind(bytes);
   if (kind === undefined) throw fail('not a WebAssembly component or module (no wasm header)');
-  if (kind === 'module') return loadWagi(config.id, bytes, instances, fail);
+  if (kind === 'module') {
+    let capped: Uint8Array;
+    try {
+      capped = capMemories(bytes, maxPages);
+    } catch (cause) {
+      throw fail(cause instanceof MemoryCapTooSmall ? cause.message : `invalid core module: ${message(cause)}`, cause);
+    }
+    return loadWagi(config.id, capped, instances, fail);
+  }
 
   let transpiled: Awaited<ReturnType<typeof transpileCached>>;
   try {
@@ -82,8 +92,6 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
 
   const modules = new Map<string, WasmModule>();
   const glue = pathToFileURL(transpiled.glue).href;
-  const memoryLimitMb = config.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
-  const maxPages = (memoryLimitMb * 2 ** 20) / WASM_PAGE;
   let instantiate: Instantiate;
   try {
     await Promise.all(

@@ -60,7 +60,8 @@ describe('a guest that allocates without bound (spindle up, CloudEvents target)'
     async () => {
       const threads = 2;
       const limitMb = 32;
-      const spindle = await serve(greedy, `threads = ${threads}\nmemory_limit_mb = ${limitMb}`);
+      // A far deadline: the memory limit, not the deadline, must stop the guest, however loaded the machine.
+      const spindle = await serve(greedy, `threads = ${threads}\nmemory_limit_mb = ${limitMb}\ntimeout_ms = 300000`);
       const pid = spindle.child.pid as number;
       const baseMb = residentMb(pid, 'VmRSS');
       // One greedy event per worker at once, twice: the second round grows new instances to

@@ -10,6 +10,7 @@ import { ComponentError } from '../../src/errors.ts';
 import type { CloudEvent } from '../../src/event.ts';
 import type { Component } from '../../src/runtime/component.ts';
 import { type LoadOptions, loadComponent } from '../../src/runtime/load.ts';
+import { instantiateModule, type WasmModule } from '../../src/runtime/wasm.ts';
 import { buildFixture } from '../support/fixtures.ts';
 
 const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : new TextDecoder().decode(bytes));
@@ -385,6 +386,15 @@ describe('loading', () => {
     expect([...component.worlds]).toEqual(['wagi']);
     expect(component.coreModule).toBeDefined();
     await expect(component.handle(event('test.echo'))).rejects.toThrow('Wagi module');
+  });
+
+  it("caps a wagi module's memory at memory_limit_mb", async () => {
+    const file = await watFile('wagi.wasm', '(module (memory (export "memory") 1) (func (export "_start")))');
+    const component = await load(config('capped-cgi', file, undefined, { memoryLimitMb: 1 }));
+    const instance = await instantiateModule(component.coreModule as WasmModule);
+    const memory = instance.exports.memory as { grow(pages: number): number };
+    expect(memory.grow(15)).toBe(1);
+    expect(() => memory.grow(1)).toThrow(RangeError);
   });
 
   it('rejects a core module without _start', async () => {
