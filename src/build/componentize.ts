@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packagePath } from '../package-files.ts';
 import { ComponentizeError } from './componentize-error.ts';
 import { guestEntry } from './guest-entry.ts';
 import { handlerGuardSource } from './handler-guard.ts';
@@ -11,7 +12,7 @@ import { openHostRoot } from './shim-preopens.ts';
 export { ComponentizeError } from './componentize-error.ts';
 
 /** spindle's own WIT (the `spindle:event` package and its vendored deps). */
-export const DEFAULT_WIT_PATH = fileURLToPath(new URL('../../wit', import.meta.url));
+export const DEFAULT_WIT_PATH = packagePath('wit');
 export const DEFAULT_WORLD = 'spindle:event/transformer';
 
 export interface ComponentizeOptions {
