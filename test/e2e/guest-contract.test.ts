@@ -152,7 +152,7 @@ describeWithBroker('redis', 'a TypeScript guest on a Redis stream, dead-letterin
   it('dead-letters a thrown Error with its message as the reason, and a misfit naming the field', async () => {
     const stream = uniqueName('contract');
     const spindle = await serve(
-      `[[trigger.redis]]\naddress = "${redisUrl()}"\nstream = "${stream}"\ngroup = "g"\ndead_letter = "${receiver.url}"`,
+      `[[trigger.redis]]\naddress = "${redisUrl()}"\nstream = "${stream}"\ngroup = "g"\nsink = "${redisUrl()}?stream=${stream}-out"\ndead_letter = "${receiver.url}"`,
     );
     cleanups.push(() => spindle.stop('SIGKILL'));
     const event = (id: string, type: string) => ({
