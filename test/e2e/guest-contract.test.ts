@@ -136,6 +136,32 @@ describe('a TypeScript guest through the CloudEvents target', () => {
   });
 });
 
+describe('the CloudEvents target with a dead_letter sink', () => {
+  let receiver: EventReceiver;
+  let spindle: SpindleProcess;
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    spindle = await serve(`[[trigger.cloudevents]]\ndead_letter = "${receiver.url}"`);
+  }, 60_000);
+  afterAll(async () => {
+    await spindle.stop('SIGKILL');
+    await receiver.close();
+  });
+
+  it('answers 202 once the failed event is dead-lettered, with the reason naming the field', async () => {
+    const reply = await post(spindle.url, 'contract.misfit.string-data', 'hello');
+    expect(reply.status).toBe(202);
+    expect(receiver.events).toHaveLength(1);
+    expect(receiver.events[0]).toMatchObject({
+      id: 'c1',
+      type: 'contract.misfit.string-data',
+      extensions: { deadletterkind: 'invalid', deadlettercomponent: 'contract', deadletterattempts: '1' },
+    });
+    expect(Buffer.from(receiver.events[0]?.data ?? []).toString()).toBe('hello');
+    expect(receiver.events[0]?.extensions.deadletterreason).toContain("'data' must be a Uint8Array");
+  });
+});
+
 describeWithBroker('redis', 'a TypeScript guest on a Redis stream, dead-lettering to HTTP', () => {
   const cleanups = cleanupAfterEach();
   let redis: Redis;
