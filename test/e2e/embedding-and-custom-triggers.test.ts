@@ -88,8 +88,13 @@ suffix = "{{ suffix }}"
 });
 
 describe('the timer trigger (Spin custom trigger example)', () => {
+  let wasm: string;
+  // A cold build takes 5–12 s alone and over a minute on a busy machine: not in the test's time.
+  beforeAll(async () => {
+    wasm = await buildFixture('timer', { worldName: 'timer' });
+  }, 180_000);
+
   it('calls handle-timer-request at every tick, with the app-level speedup', async () => {
-    const wasm = await buildFixture('timer', { worldName: 'timer' });
     const dir = mkdtempSync(join(tmpdir(), 'spindle-timer-'));
     writeFileSync(
       join(dir, 'spindle.toml'),
