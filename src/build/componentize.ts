@@ -178,14 +178,14 @@ async function upToDate(out: string, record: string, inputs: string): Promise<bo
 }
 
 /**
- * Every WIT file under `path` (or `path` itself), sorted, so the hash is stable (the
- * guest types under wit/types are derived from them and do not change a build).
+ * Every file under `path` (or `path` itself), sorted, so the hash is stable; but the
+ * guest types under wit/types (.d.ts), which are derived from the WIT and change no build.
  */
 async function listFiles(path: string): Promise<string[]> {
   if (!(await stat(path)).isDirectory()) return [path];
   const entries = await readdir(path, { recursive: true, withFileTypes: true });
   return entries
-    .filter((e) => e.isFile() && e.name.endsWith('.wit'))
+    .filter((e) => e.isFile() && !e.name.endsWith('.d.ts'))
     .map((e) => join(e.parentPath, e.name))
     .sort();
 }
