@@ -10,7 +10,7 @@ import { startApp } from '../../src/engine.ts';
 import { amqpUrl, describeWithBroker, uniqueName } from '../support/brokers.ts';
 import { cleanupAfterEach } from '../support/cleanups.ts';
 import { buildFixture } from '../support/fixtures.ts';
-import { type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
+import { type SpindleProcess, startSpindleApp } from '../support/spindle-process.ts';
 import { freePort, startTlsFront, type TlsFront } from '../support/tls.ts';
 import { waitFor } from '../support/wait.ts';
 import { AmqpTestBroker } from './amqp-broker.ts';
@@ -43,11 +43,7 @@ function appDir(triggers: Record<string, unknown>[], top: { application?: object
   return dir;
 }
 
-async function spindle(dir: string): Promise<SpindleProcess> {
-  const process = await startSpindle(['-f', dir, '--log-format', 'json']);
-  cleanups.push(() => process.stop('SIGKILL'));
-  return process;
-}
+const spindle = (dir: string): Promise<SpindleProcess> => startSpindleApp(dir, cleanups);
 
 /** What `spindle up` says when the app cannot start. */
 async function startError(dir: string): Promise<string> {

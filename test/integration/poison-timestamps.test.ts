@@ -12,7 +12,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { amqpUrl, describeWithBroker } from '../support/brokers.ts';
 import { cleanupAfterEach } from '../support/cleanups.ts';
 import { buildFixture } from '../support/fixtures.ts';
-import { type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
+import { type SpindleProcess, startSpindleApp } from '../support/spindle-process.ts';
 import { waitFor } from '../support/wait.ts';
 import { AmqpTestBroker } from './amqp-broker.ts';
 import { event } from './conformance/suite.ts';
@@ -39,11 +39,7 @@ function appDir(type: 'kafka' | 'amqp', trigger: Record<string, unknown>): strin
   return dir;
 }
 
-async function spindle(dir: string): Promise<SpindleProcess> {
-  const process = await startSpindle(['-f', dir, '--log-format', 'json']);
-  cleanups.push(() => process.stop('SIGKILL'));
-  return process;
-}
+const spindle = (dir: string): Promise<SpindleProcess> => startSpindleApp(dir, cleanups);
 
 describeWithBroker('kafka', 'kafka: a record with a timestamp past the Date range', () => {
   async function setup(): Promise<KafkaCase> {
