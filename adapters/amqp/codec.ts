@@ -61,6 +61,7 @@ import {
   utf8,
   violations,
 } from '../../src/event.ts';
+import { parseJsonWithin } from '../../src/json-depth.ts';
 
 /** What amqplib's `ConsumeMessage` has that the codec reads, with the queue it came from. */
 export interface AmqpDelivery {
@@ -126,7 +127,7 @@ export function decode(message: AmqpDelivery, options: AmqpDecodeOptions = {}): 
     const json = decodeUtf8(message.content);
     if (json === undefined) return fail('the structured event is not UTF-8 text');
     try {
-      return checked(fromStructured(JSON.parse(json)), 'structured', fail);
+      return checked(fromStructured(parseJsonWithin(json)), 'structured', fail);
     } catch (error) {
       return fail(`malformed structured event: ${error instanceof Error ? error.message : String(error)}`);
     }

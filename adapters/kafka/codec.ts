@@ -30,6 +30,7 @@ import {
   utf8,
   violations,
 } from '../../src/event.ts';
+import { parseJsonWithin } from '../../src/json-depth.ts';
 
 /** A header value as kafkajs gives it (Buffer when consumed, string when produced). */
 export type KafkaHeaderValue = Buffer | string | (Buffer | string)[] | undefined;
@@ -103,7 +104,7 @@ export function decode(record: KafkaRecord, options: KafkaDecodeOptions = {}): K
     if (text === undefined) return fail('the structured event is not UTF-8 text');
     let event: CloudEvent;
     try {
-      event = fromStructured(JSON.parse(text));
+      event = fromStructured(parseJsonWithin(text));
     } catch (error) {
       return fail(`malformed structured event: ${error instanceof Error ? error.message : String(error)}`);
     }

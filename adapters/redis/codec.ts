@@ -33,6 +33,7 @@ import {
   utf8,
   violations,
 } from '../../src/event.ts';
+import { parseJsonWithin } from '../../src/json-depth.ts';
 
 export type RedisDecoded =
   | { ok: true; mode: 'structured' | 'wrapped'; event: CloudEvent }
@@ -199,7 +200,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function parse(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: parseJsonWithin(text) };
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };
   }
