@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AdapterRegistry } from './adapters.ts';
 import { type Limits, withDefaults } from './app/limits.ts';
@@ -13,7 +12,9 @@ import { SinkPool } from './delivery/sinks.ts';
 import { ManifestError, SpindleError } from './errors.ts';
 import type { CloudEvent } from './event.ts';
 import { HttpHost, type ListenOptions } from './host/server.ts';
-import { silentLogger } from './log.ts';
+import { redactingLogger, silentLogger } from './log.ts';
+import { Redactor } from './redact.ts';
+import { chooseCacheDir } from './runtime/cache-dir.ts';
 import type { Component } from './runtime/component.ts';
 import { loadComponent } from './runtime/load.ts';
 import type { Adapter, Route, RouteConfig, RunningTrigger, TriggerAdapter, TriggerContext } from './trigger.ts';
@@ -26,7 +27,7 @@ export interface StartOptions {
   /** Environment for SPIN_VARIABLE_*, K_SINK and K_CE_OVERRIDES. Default process.env. */
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
-  /** Where transpiled components are cached. Default `<app dir>/.spindle/cache`. */
+  /** Where transpiled components are cached. Default `SPINDLE_CACHE_DIR`, else `<app dir>/.spindle/cache` (see cache-dir.ts). */
   cacheDir?: string;
   /** Trigger and sink adapters given in code (embedding); they take precedence over modules. */
   adapters?: Adapter[];
@@ -48,11 +49,13 @@ export interface RunningApp {
 
 /** Load every component, start every trigger and the listener: the app is running. */
 export async function startApp(app: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
-  const logger = options.logger ?? silentLogger();
   const env = options.env ?? process.env;
   const variables = createVariables(app, { overrides: options.variables ?? {}, env });
+  // From here on every line logged, every error shown and every dead letter is redacted.
+  const redactor = new Redactor(variables.secrets);
+  const logger = redactingLogger(options.logger ?? silentLogger(), redactor);
   const overrides = parseCeOverrides(env.K_CE_OVERRIDES);
-  const cacheDir = options.cacheDir ?? join(app.dir, '.spindle', 'cache');
+  const cacheDir = options.cacheDir ?? (await chooseCacheDir(app.dir, env));
   const abort = new AbortController();
   const adapters = new AdapterRegistry(app.triggerModules, options.adapters);
   const sinks = new SinkPool(adapters, logger);
@@ -83,12 +86,12 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
       return found;
     };
 
-    const dispatcher = new Dispatcher({ component, logger, signal: abort.signal, overrides });
-    const ctx: TriggerContext = {
+    const dispatcher = new Dispatcher({ component, logger, signal: abort.signal, overrides, redactor });
+    const contextOf = (adapter: TriggerAdapter<unknown>): TriggerContext => ({
       app,
-      logger,
+      logger: logger.child({ trigger: adapter.type }),
       signal: abort.signal,
-      http: host.router,
+      http: host.routes,
       limits,
       admission,
       sinks,
@@ -96,9 +99,16 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
       dispatch: (route, event) => admission.run(1, () => dispatcher.dispatch(route, event)),
       dispatchAll: (route, events, options) =>
         admission.run(events.length, () => dispatcher.dispatchAll(route, events, options)),
+      dispatchDecoded: (route, messages, options) =>
+        admission.run(messages.length, () => dispatcher.dispatchDecoded(route, messages, options)),
       reject: (route, event, error) => dispatcher.reject(route, event, error),
-      route: async (config: RouteConfig, defaults) => openRoute(app.file, config, defaults, sinks, env),
-    };
+      route: async (config: RouteConfig, defaults) => {
+        const route = await openRoute(app.file, config, defaults, sinks, env);
+        checkEmittedEventsHaveSink(app.file, adapter, component(config.component), config, route);
+        return route;
+      },
+      redact: (text) => redactor.text(text),
+    });
 
     const defaults = expandTriggerDefaults(app, variables);
     for (const [type, tables] of groupByType(expandTriggerTables(app, variables))) {
@@ -109,11 +119,11 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
         reader.done();
         return config;
       });
-      running.push(await adapter.start({ ...ctx, logger: logger.child({ trigger: type }) }, configs));
+      running.push(await adapter.start(contextOf(adapter), configs));
     }
 
     const url = await host.listen(options.listen ?? { host: '127.0.0.1', port: 3000 });
-    const endpoints = running.flatMap((t) => t.describe?.(url) ?? []);
+    const endpoints = running.flatMap((t) => t.describe?.(url) ?? []).map((line) => redactor.text(line));
     return {
       app,
       url,
@@ -123,7 +133,7 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
     };
   } catch (error) {
     await stop();
-    throw error;
+    throw redactor.error(error);
   }
 }
 
@@ -173,6 +183,29 @@ async function openRoute(
     ...(sinkUri ? { sink: await open('sink', sinkUri, config.sink !== undefined) } : {}),
     ...(config.deadLetter ? { deadLetter: await open('dead_letter', config.deadLetter, true) } : {}),
   };
+}
+
+/**
+ * The one rule for "the component emitted events but the route has no sink": a trigger
+ * that does not reply has nowhere to put them, so a spindle:event component (which may
+ * emit on any event) without a sink nor K_SINK is refused at start-up, naming the table.
+ * Deciding at run time (discard, warn) would lose events silently or per message.
+ */
+function checkEmittedEventsHaveSink(
+  file: string,
+  adapter: TriggerAdapter<unknown>,
+  component: Component,
+  config: RouteConfig,
+  route: Route,
+): void {
+  if (adapter.replies === true || route.sink !== undefined || !component.worlds.has('event')) return;
+  throw new ManifestError(
+    file,
+    config.table ?? `trigger.${adapter.type}`,
+    'sink',
+    `is required: component '${component.id}' implements spindle:event and may emit events, which a ` +
+      `${adapter.type} trigger cannot answer with; set sink = "<uri>" (or K_SINK) so that they are not lost`,
+  );
 }
 
 function groupByType<T extends { type: string }>(items: T[]): Map<string, T[]> {

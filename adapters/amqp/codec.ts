@@ -47,21 +47,21 @@
  * says why and carries the message wrapped as above, for the dead-letter sink.
  */
 import { randomUUID } from 'node:crypto';
-import { InvalidEventError } from '../../src/errors.ts';
 import {
   attributes,
   type CloudEvent,
   decodeUtf8,
   fromAttributes,
   fromStructured,
+  InvalidEventError,
   isAttributeName,
   MAX_TIME_MS,
+  parseJsonWithin,
   timeFromMillis,
   toStructured,
   utf8,
   violations,
-} from '../../src/event.ts';
-import { parseJsonWithin } from '../../src/json-depth.ts';
+} from '../../src/adapter.ts';
 
 /** What amqplib's `ConsumeMessage` has that the codec reads, with the queue it came from. */
 export interface AmqpDelivery {

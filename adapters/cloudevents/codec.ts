@@ -6,18 +6,21 @@
  * accepts `specversion: 0.9` and malformed times, and misreads Buffer bodies in structured
  * mode. A transformer in an event mesh must keep attributes and data bytes exact.
  */
-import { DEFAULT_LIMITS, type Limits, limitText } from '../../src/app/limits.ts';
-import { InvalidEventError, LimitExceededError } from '../../src/errors.ts';
 import {
   attributes,
   type CloudEvent,
+  DEFAULT_LIMITS,
   fromAttributes,
   fromStructured,
+  InvalidEventError,
+  jsonDepthExceeding,
+  LimitExceededError,
+  type Limits,
+  limitText,
   toStructured,
   utf8,
   violations,
-} from '../../src/event.ts';
-import { jsonDepthExceeding } from '../../src/json-depth.ts';
+} from '../../src/adapter.ts';
 import { decodeHeaderValue } from './header-value.ts';
 
 export type Mode = 'binary' | 'structured' | 'batch';

@@ -5,7 +5,7 @@
  * performed"; "encoded byte sequences which are invalid in UTF-8 MUST be rejected"; and
  * "HTTP headers MUST only use printable characters from the US-ASCII character set".
  */
-import { InvalidEventError } from '../../src/errors.ts';
+import { InvalidEventError } from '../../src/adapter.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

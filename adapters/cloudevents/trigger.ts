@@ -1,17 +1,23 @@
-import type { Request, Response } from 'express';
-import { parseRouteConfig } from '../../src/app/route-config.ts';
-import { InFlight } from '../../src/delivery/in-flight.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  busyRefusal,
+  type CloudEvent,
   ComponentError,
+  InFlight,
   InvalidEventError,
   LimitExceededError,
   ManifestError,
+  type Outcome,
+  parseRouteConfig,
+  type Route,
+  type RouteConfig,
+  type RunningTrigger,
+  readBody,
   type SpindleError,
-} from '../../src/errors.ts';
-import type { CloudEvent } from '../../src/event.ts';
-import { readBody } from '../../src/host/body.ts';
-import { busyRefusal, serveSafely } from '../../src/host/serve-safely.ts';
-import type { Outcome, Route, RouteConfig, RunningTrigger, TriggerAdapter, TriggerContext } from '../../src/trigger.ts';
+  serveSafely,
+  type TriggerAdapter,
+  type TriggerContext,
+} from '../../src/adapter.ts';
 import { decode, type EncodedMessage, encode, encodeBatch, type Mode } from './codec.ts';
 
 export interface CloudEventsTriggerConfig extends RouteConfig {
@@ -29,6 +35,8 @@ const HTTP_RETRY = { attempts: 3, backoffMs: 100, maxDelayMs: 1_000 };
  */
 export const cloudEventsTrigger: TriggerAdapter<CloudEventsTriggerConfig> = {
   type: 'cloudevents',
+  /** Emitted events go back in the HTTP answer when the route has no sink. */
+  replies: true,
 
   parseConfig(table) {
     const route = table.optionalString('route') ?? '/';
@@ -66,7 +74,7 @@ export const cloudEventsTrigger: TriggerAdapter<CloudEventsTriggerConfig> = {
   },
 };
 
-async function serve(ctx: TriggerContext, route: Route, req: Request, res: Response): Promise<void> {
+async function serve(ctx: TriggerContext, route: Route, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (ctx.admission.full) throw busyRefusal(ctx.admission.limit);
   const body = await readBody(req, ctx.limits);
   let mode: Mode;
@@ -85,7 +93,10 @@ async function serve(ctx: TriggerContext, route: Route, req: Request, res: Respo
       return reject(res, Math.max(...worst.map(statusOf)), worst.map((e) => e.message).join('; '));
     }
     const replies = outcomes.flatMap(({ outcome }) => (outcome.kind === 'reply' ? outcome.events : []));
-    if (replies.length === 0) return void res.status(202).end();
+    if (replies.length === 0) {
+      res.statusCode = 202;
+      return void res.end();
+    }
     if (mode === 'batch') return send(res, 200, encodeBatch(replies));
     if (replies.length === 1 && replies[0]) return send(res, 200, encode(replies[0], mode));
     // One event in, several out, and nowhere to put them: answering with one would drop
@@ -109,13 +120,14 @@ function statusOf(error: SpindleError): number {
   return error.retriable ? 503 : 500;
 }
 
-function send(res: Response, status: number, message: EncodedMessage): void {
-  // Not res.set(): express would append a charset and so change datacontenttype.
-  res.status(status);
+function send(res: ServerResponse, status: number, message: EncodedMessage): void {
+  res.statusCode = status;
   for (const [name, value] of Object.entries(message.headers)) res.setHeader(name, value);
   res.end(Buffer.from(message.body));
 }
 
-function reject(res: Response, status: number, reason: string): void {
-  res.status(status).type('text/plain').send(`${reason}\n`);
+function reject(res: ServerResponse, status: number, reason: string): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'text/plain; charset=utf-8');
+  res.end(`${reason}\n`);
 }

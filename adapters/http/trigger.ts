@@ -1,12 +1,16 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { NextFunction, Request, Response } from 'express';
-import { InFlight } from '../../src/delivery/in-flight.ts';
-import { ManifestError } from '../../src/errors.ts';
-import { readBody } from '../../src/host/body.ts';
-import { HttpRefusal } from '../../src/host/http-refusal.ts';
-import { holdingRoom, serveSafely } from '../../src/host/serve-safely.ts';
-import type { RunningTrigger, TriggerAdapter, TriggerContext } from '../../src/trigger.ts';
+import {
+  HttpRefusal,
+  holdingRoom,
+  InFlight,
+  ManifestError,
+  type RunningTrigger,
+  readBody,
+  serveSafely,
+  type TriggerAdapter,
+  type TriggerContext,
+} from '../../src/adapter.ts';
 import { type HttpTriggerConfig, parseHttpConfig } from './config.ts';
 import { type Executor, type ExecutorResponse, GuestFailure } from './executor.ts';
 import type { RequestInfo } from './request-info.ts';
@@ -48,11 +52,11 @@ export const httpTrigger: TriggerAdapter<HttpTriggerConfig> = {
     const routes = routeTable(ctx, targets);
     const inFlight = new InFlight();
 
-    ctx.http.use((req: Request, res: Response, next: NextFunction) => {
-      const pathAndQuery = req.originalUrl;
-      const match = routes.match(pathAndQuery.split('?')[0] ?? '/');
-      if (match === undefined) return next();
+    ctx.http.use((req, res) => {
+      const match = routes.match((req.url ?? '/').split('?')[0] ?? '/');
+      if (match === undefined) return false;
       void inFlight.run(() => serveSafely(ctx.logger, res, () => serve(ctx, match, req, res)));
+      return true;
     });
 
     const running: RunningTrigger = {
@@ -124,13 +128,18 @@ function routeTable(ctx: TriggerContext, targets: Target[]): RouteTable<Target> 
   }
 }
 
-async function serve(ctx: TriggerContext, match: RouteMatch<Target>, req: Request, res: Response): Promise<void> {
+async function serve(
+  ctx: TriggerContext,
+  match: RouteMatch<Target>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const { config, execute } = match.target;
   const body = await readBody(req, ctx.limits);
   let response: ExecutorResponse;
   try {
     response = await execute({
-      method: req.method,
+      method: req.method ?? 'GET',
       headers: headersOf(req),
       body,
       info: requestInfo(req),
@@ -144,26 +153,25 @@ async function serve(ctx: TriggerContext, match: RouteMatch<Target>, req: Reques
       (error as Error).message,
     );
     if (!res.headersSent) {
-      res
-        .status(status)
-        .type('text/plain')
-        .send(status === 502 ? 'Bad Gateway\n' : 'Internal Server Error\n');
+      res.statusCode = status;
+      res.setHeader('content-type', 'text/plain; charset=utf-8');
+      res.end(status === 502 ? 'Bad Gateway\n' : 'Internal Server Error\n');
     }
     return;
   }
-  res.status(response.status);
+  res.statusCode = response.status;
   for (const [name, value] of response.headers) {
     if (!NOT_FORWARDED.has(name.toLowerCase())) res.appendHeader(name, value);
   }
   res.end(Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength));
 }
 
-function requestInfo(req: Request): RequestInfo {
+function requestInfo(req: IncomingMessage): RequestInfo {
   const socket = req.socket as TLSSocket;
   return {
     scheme: socket.encrypted ? 'https' : 'http',
     host: req.headers.host ?? 'localhost',
-    pathAndQuery: req.originalUrl,
+    pathAndQuery: req.url ?? '/',
     clientAddress: socket.remoteAddress ?? '',
     clientPort: socket.remotePort ?? 0,
   };

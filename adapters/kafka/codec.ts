@@ -17,20 +17,20 @@
  * Why not the SDK's Kafka binding: it parses JSON data and invents a `time`; spindle
  * keeps data bytes and attributes exact.
  */
-import { InvalidEventError } from '../../src/errors.ts';
 import {
   attributes,
   type CloudEvent,
   decodeUtf8,
   fromAttributes,
   fromStructured,
+  InvalidEventError,
   MAX_TIME_MS,
+  parseJsonWithin,
   timeFromMillis,
   toStructured,
   utf8,
   violations,
-} from '../../src/event.ts';
-import { parseJsonWithin } from '../../src/json-depth.ts';
+} from '../../src/adapter.ts';
 
 /** A header value as kafkajs gives it (Buffer when consumed, string when produced). */
 export type KafkaHeaderValue = Buffer | string | (Buffer | string)[] | undefined;

@@ -23,17 +23,17 @@
  * `data` member is written as `data_base64`.
  */
 import { randomUUID } from 'node:crypto';
-import { InvalidEventError } from '../../src/errors.ts';
 import {
   type CloudEvent,
   decodeUtf8,
   fromAttributes,
   fromStructured,
+  InvalidEventError,
+  parseJsonWithin,
   toStructured,
   utf8,
   violations,
-} from '../../src/event.ts';
-import { parseJsonWithin } from '../../src/json-depth.ts';
+} from '../../src/adapter.ts';
 
 export type RedisDecoded =
   | { ok: true; mode: 'structured' | 'wrapped'; event: CloudEvent }

@@ -8,7 +8,7 @@
  * stream, the payload is the entry's `event` field, or its fields as a JSON object.
  */
 import type { Logger } from 'pino';
-import type { Component } from '../../src/runtime/component.ts';
+import type { Component } from '../../src/adapter.ts';
 import { EVENT_FIELD, fieldBytes } from './codec.ts';
 import { describeMessage, type MessageHandler, type RedisMessage } from './message.ts';
 

@@ -18,7 +18,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { pause } from '../../src/delivery/retry.ts';
+import { backoffDelay, pause } from '../../src/adapter.ts';
 import type { BatchHandler, RedisMessage } from './message.ts';
 import { autoclaimReply, readReply, type StreamEntry } from './stream-reply.ts';
 
@@ -39,7 +39,8 @@ export interface StreamConsumerOptions {
 /** Entries per read: small, so that two processes in one group both get work. */
 export const BATCH = 10;
 const MAX_BLOCK_MS = 5_000;
-const ERROR_BACKOFF_MS = { first: 100, max: 5_000 };
+/** Between tries after a failed read (a lost connection, say). */
+const ERROR_BACKOFF = { backoffMs: 100, maxDelayMs: 5_000 };
 
 export class StreamConsumer {
   readonly #o: StreamConsumerOptions;
@@ -103,7 +104,7 @@ export class StreamConsumer {
         if (this.#stopping) break;
         failures++;
         recover = true;
-        const delay = Math.min(ERROR_BACKOFF_MS.max, ERROR_BACKOFF_MS.first * 2 ** Math.min(failures - 1, 6));
+        const delay = backoffDelay(ERROR_BACKOFF, failures);
         logger.warn({ stream: this.#o.stream, err: (error as Error).message, retryInMs: delay }, 'stream read failed');
         await pause(delay, this.#stop.signal);
       }

@@ -39,6 +39,10 @@ export interface ComponentDefinition {
   threads?: number;
   /** Per-event deadline in ms. */
   timeoutMs?: number;
+  /** Most linear memory an instance may have, in MB (default 256). */
+  memoryLimitMb?: number;
+  /** Most stdout + stderr kept per event, in KiB (default 64). */
+  maxOutputKb?: number;
 }
 
 /** One trigger table: `type` picks the adapter, the other fields are its `[[trigger.<type>]]` fields. */
@@ -72,6 +76,8 @@ const COMPONENT_FIELDS = [
   'instances',
   'threads',
   'timeoutMs',
+  'memoryLimitMb',
+  'maxOutputKb',
 ];
 
 export function defineApp(definition: AppDefinition): AppConfig {
@@ -140,13 +146,16 @@ function defineComponent(table: TriggerTable, id: string, app: AppConfig): Compo
   if (instances !== undefined && instances !== 'fresh' && instances !== 'reuse') {
     throw table.error('instances', `expected "fresh" or "reuse", got "${instances}"`);
   }
-  const { threads, timeoutMs } = parseExecution(table, 'timeoutMs');
+  const execution = parseExecution(table, {
+    timeout: 'timeoutMs',
+    memoryLimit: 'memoryLimitMb',
+    maxOutput: 'maxOutputKb',
+  });
   table.done(COMPONENT_FIELDS);
   const component: ComponentConfig = { id, source: resolved, variables, environment, files, allowedOutboundHosts };
   if (description !== undefined) component.description = description;
   if (instances !== undefined) component.instances = instances;
-  if (threads !== undefined) component.threads = threads;
-  if (timeoutMs !== undefined) component.timeoutMs = timeoutMs;
+  Object.assign(component, execution);
   return component;
 }
 

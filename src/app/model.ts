@@ -53,6 +53,10 @@ export interface ComponentConfig {
   threads?: number;
   /** Per-event deadline in ms (`timeout_ms`); undefined: the runtime's default (30 s). */
   timeoutMs?: number;
+  /** Most linear memory an instance may have, in MB (`memory_limit_mb`); undefined: 256. */
+  memoryLimitMb?: number;
+  /** Most stdout + stderr kept per event, in KiB (`max_output_kb`); undefined: 64. */
+  maxOutputKb?: number;
   build?: BuildConfig;
   description?: string;
 }

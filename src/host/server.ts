@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_LIMITS, type Limits } from '../app/limits.ts';
 import { SpindleError } from '../errors.ts';
 import { silentLogger } from '../log.ts';
+import type { HttpRoutes } from '../trigger.ts';
 import { limitsMiddleware, serverOptions, watchConnections } from './limits.ts';
 
 export const HEALTH_ROUTE = '/.well-known/spin/health';
@@ -20,10 +21,21 @@ export interface ListenOptions {
 
 /**
  * spindle's listener. It always serves the health route, so Kubernetes and compose can
- * probe an app with broker triggers only; HTTP triggers mount their routes on `router`.
+ * probe an app with broker triggers only; HTTP triggers mount their routes on `routes`.
+ * express stays inside: adapters see node:http's request and response only.
  */
 export class HttpHost {
-  readonly router: Router = express.Router();
+  readonly #router: Router = express.Router();
+  readonly routes: HttpRoutes = {
+    post: (path, handler) => {
+      this.#router.post(path, (req, res) => handler(req, res));
+    },
+    use: (handler) => {
+      this.#router.use((req, res, next) => {
+        if (!handler(req, res)) next();
+      });
+    },
+  };
   readonly #app = express();
   readonly #limits: Limits;
   readonly #logger: Logger;
@@ -38,7 +50,7 @@ export class HttpHost {
     this.#app.get(HEALTH_ROUTE, (_req, res) => {
       res.type('text/plain').send('OK');
     });
-    this.#app.use(this.router);
+    this.#app.use(this.#router);
   }
 
   /** Start listening; resolves with the base URL (the real port when `port` is 0). */

@@ -27,7 +27,7 @@ const onUnhandled = (reason: unknown) => unhandled.push(reason);
 beforeEach(async () => {
   process.on('unhandledRejection', onUnhandled);
   host = new HttpHost({ limits: LIMITS, logger: silentLogger() });
-  host.router.post('/echo', (req, res) => {
+  host.routes.post('/echo', (req, res) => {
     void serveSafely(silentLogger(), res, async () => {
       const body = await readBody(req, LIMITS);
       res.end(`got ${body.length} bytes`);
