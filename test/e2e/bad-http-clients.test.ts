@@ -122,14 +122,14 @@ describe.each(targets.map((t) => [t.path, t] as const))(
     });
 
     it('a body cut short by a half-close (FIN), the client still reading', async () => {
-    const socket = await connect(app.url);
-    const answer = readUntilClosed(socket);
-    socket.end(head() + 'x'.repeat(100));
-    await answer;
-    await stillServes(target);
-  });
+      const socket = await connect(app.url);
+      const answer = readUntilClosed(socket);
+      socket.end(head() + 'x'.repeat(100));
+      await answer;
+      await stillServes(target);
+    });
 
-  it('a connection reset in the middle of the body', async () => {
+    it('a connection reset in the middle of the body', async () => {
       const socket = await connect(app.url);
       const closed = readUntilClosed(socket);
       socket.write(head() + 'x'.repeat(100));
