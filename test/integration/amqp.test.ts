@@ -29,6 +29,12 @@ async function testBroker(): Promise<AmqpTestBroker> {
   return broker;
 }
 
+/**
+ * Where a table's emitted events go when the test names no sink: spindle requires one,
+ * and such tests send nothing the component emits (an HTTP sink connects only to send).
+ */
+const UNUSED_SINK = 'http://127.0.0.1:9/unused';
+
 /** An app directory whose manifest has these `[[trigger.amqp]]` tables (component: behaviours). */
 function appDir(triggers: Record<string, unknown>[], top: { application?: object; variables?: object } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'spindle-amqp-'));
@@ -36,7 +42,7 @@ function appDir(triggers: Record<string, unknown>[], top: { application?: object
     spin_manifest_version: 2,
     application: { name: 'amqp-test', ...top.application },
     ...(top.variables ? { variables: top.variables } : {}),
-    trigger: { amqp: triggers.map((t) => ({ component: 'behaviours', ...t })) },
+    trigger: { amqp: triggers.map((t) => ({ component: 'behaviours', sink: UNUSED_SINK, ...t })) },
     component: { behaviours: { source: wasm } },
   };
   writeFileSync(join(dir, 'spindle.toml'), stringify(manifest));
