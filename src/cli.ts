@@ -29,7 +29,7 @@ Usage:
       (e.g. --limit max_body_bytes=1048576) over the manifest.
   spindle build [-f FILE|DIR]
       Run each component's [component.<id>.build] command.
-  spindle componentize SOURCE.js -o OUT.wasm [--wit DIR] [--world WORLD]
+  spindle componentize SOURCE.js|SOURCE.ts -o OUT.wasm [--wit DIR] [--world WORLD]
       Build a JavaScript guest into a component (default world spindle:event/transformer).
   spindle --help | --version
 
@@ -126,7 +126,7 @@ async function componentizeCommand(args: string[]): Promise<number> {
   });
   const [source] = positionals;
   if (source === undefined || values.out === undefined) {
-    throw new SpindleError('usage: spindle componentize SOURCE.js -o OUT.wasm [--wit DIR] [--world WORLD]');
+    throw new SpindleError('usage: spindle componentize SOURCE.js|SOURCE.ts -o OUT.wasm [--wit DIR] [--world WORLD]');
   }
   const out = resolve(values.out);
   await componentize({

@@ -11,6 +11,7 @@ import { retryPolicy } from './delivery/retry.ts';
 import { SinkPool } from './delivery/sinks.ts';
 import { ManifestError, SpindleError } from './errors.ts';
 import type { CloudEvent } from './event.ts';
+import { checkEventInput, type EventInput } from './event-input.ts';
 import { HttpHost, type ListenOptions } from './host/server.ts';
 import { redactingLogger, silentLogger } from './log.ts';
 import { Redactor } from './redact.ts';
@@ -41,8 +42,11 @@ export interface RunningApp {
   readonly url: URL;
   /** One line per endpoint (e.g. `POST http://127.0.0.1:3000/ -> transform`). */
   readonly endpoints: string[];
-  /** Invoke a component's spindle:event handler directly. */
-  invoke(componentId: string, event: CloudEvent): Promise<CloudEvent[]>;
+  /**
+   * Invoke a component's spindle:event handler directly. `extensions` may be left out;
+   * an event that does not fit the record rejects with an InvalidEventError naming the field.
+   */
+  invoke(componentId: string, event: EventInput): Promise<CloudEvent[]>;
   /** Stop taking new events, finish those in flight, release everything. */
   stop(): Promise<void>;
 }
@@ -128,7 +132,7 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
       app,
       url,
       endpoints,
-      invoke: (id, event) => component(id).handle(event),
+      invoke: async (id, event) => component(id).handle(checkEventInput(event)),
       stop,
     };
   } catch (error) {

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { ComponentConfig, InstanceMode } from '../app/model.ts';
 import { ComponentError, SpindleError } from '../errors.ts';
 import type { CloudEvent } from '../event.ts';
+import { checkEventInput } from '../event-input.ts';
 import type { Logger } from '../log.ts';
 import { binaryKind } from './binary.ts';
 import type { Component, GuestExports, World } from './component.ts';
@@ -172,11 +173,13 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     }
   }
 
+  const run = handle;
   return {
     id: config.id,
     worlds,
     instances,
-    handle,
+    // Checked before lowering: a record the host built wrong is its error, not a guest trap.
+    handle: async (event) => run(checkEventInput(event)),
     withInstance: (fn, use) => (use?.fresh || use?.imports ? useOnce(fn, use.imports) : pool.use(fn)),
     async close() {
       pool.close();
