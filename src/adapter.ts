@@ -82,7 +82,7 @@ export {
 export { readBody } from './host/body.ts';
 export { HttpRefusal } from './host/http-refusal.ts';
 export { busyRefusal, holdingRoom, serveSafely } from './host/serve-safely.ts';
-export { jsonDepthExceeding } from './json-depth.ts';
+export { jsonDepthExceeding, parseJsonWithin } from './json-depth.ts';
 export type { Logger } from './log.ts';
 export { redactUrl } from './redact.ts';
 export type { Component, GuestExports, InstanceOptions, World } from './runtime/component.ts';

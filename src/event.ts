@@ -73,6 +73,34 @@ export function violations(event: CloudEvent): string[] {
  * never become valid, so it is refused at once, never retried.
  */
 export function forbiddenCharacter(value: string): string | undefined {
+  const found = firstForbidden(value);
+  if (found === undefined) return undefined;
+  const what =
+    found.kind === 'control'
+      ? 'the control character'
+      : found.kind === 'surrogate'
+        ? 'a lone surrogate'
+        : 'the noncharacter';
+  return `${what} ${codePoint(found.code)} at offset ${found.at}`;
+}
+
+/** `value` with every character forbidden in a CloudEvents String written as `\u{XXXX}`. */
+export function escapeForbidden(value: string): string {
+  if (firstForbidden(value) === undefined) return value;
+  let out = '';
+  for (const char of value)
+    out +=
+      firstForbidden(char) === undefined ? char : `\\u{${(char.codePointAt(0) as number).toString(16).toUpperCase()}}`;
+  return out;
+}
+
+function codePoint(code: number): string {
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+function firstForbidden(
+  value: string,
+): { code: number; at: number; kind: 'control' | 'surrogate' | 'noncharacter' } | undefined {
   for (let i = 0; i < value.length; i++) {
     const at = i;
     const code = value.codePointAt(i) as number;
@@ -81,7 +109,7 @@ export function forbiddenCharacter(value: string): string | undefined {
     const isLoneSurrogate = code >= 0xd800 && code <= 0xdfff;
     const isNonCharacter = (code >= 0xfdd0 && code <= 0xfdef) || (code & 0xfffe) === 0xfffe;
     if (isControl || isLoneSurrogate || isNonCharacter) {
-      return `${isControl ? 'the control character' : isLoneSurrogate ? 'a lone surrogate' : 'the noncharacter'} U+${code.toString(16).toUpperCase().padStart(4, '0')} at offset ${at}`;
+      return { code, at, kind: isControl ? 'control' : isLoneSurrogate ? 'surrogate' : 'noncharacter' };
     }
   }
   return undefined;

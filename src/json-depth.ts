@@ -1,3 +1,5 @@
+import { DEFAULT_LIMITS } from './app/limits.ts';
+
 /**
  * How deeply a JSON text nests its arrays and objects, measured on the text before it is
  * parsed: a deep enough document makes JSON.stringify (and a guest's own parser) overflow
@@ -21,4 +23,15 @@ export function jsonDepthExceeding(text: string, max: number): number | undefine
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return undefined;
+}
+
+/**
+ * JSON.parse, refusing (with an Error naming the limit) a text nested deeper than
+ * `maxDepth`. Broker codecs use the default `max_json_depth`; the HTTP codec the app's.
+ */
+export function parseJsonWithin(text: string, maxDepth: number = DEFAULT_LIMITS.maxJsonDepth): unknown {
+  if (jsonDepthExceeding(text, maxDepth) !== undefined) {
+    throw new Error(`JSON nested deeper than ${maxDepth} levels (max_json_depth = ${maxDepth})`);
+  }
+  return JSON.parse(text);
 }

@@ -53,7 +53,10 @@ export type Outcome =
   | { kind: 'filtered' }
   /** The component succeeded and the sink accepted every emitted event. */
   | { kind: 'emitted'; events: CloudEvent[] }
-  /** The component succeeded and the route has no sink: the trigger delivers `events`. */
+  /**
+   * The component succeeded and the route has no sink: the trigger answers with `events`.
+   * Only a trigger that `replies` gets it (the others' routes always have a sink).
+   */
   | { kind: 'reply'; events: CloudEvent[] }
   /** It could not be processed and the dead-letter sink accepted it. */
   | { kind: 'dead-lettered'; error: SpindleError }

@@ -56,6 +56,7 @@ import {
   InvalidEventError,
   isAttributeName,
   MAX_TIME_MS,
+  parseJsonWithin,
   timeFromMillis,
   toStructured,
   utf8,
@@ -126,7 +127,7 @@ export function decode(message: AmqpDelivery, options: AmqpDecodeOptions = {}): 
     const json = decodeUtf8(message.content);
     if (json === undefined) return fail('the structured event is not UTF-8 text');
     try {
-      return checked(fromStructured(JSON.parse(json)), 'structured', fail);
+      return checked(fromStructured(parseJsonWithin(json)), 'structured', fail);
     } catch (error) {
       return fail(`malformed structured event: ${error instanceof Error ? error.message : String(error)}`);
     }

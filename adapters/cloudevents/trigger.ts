@@ -90,7 +90,8 @@ async function serve(ctx: TriggerContext, route: Route, req: IncomingMessage, re
     const failures = outcomes.filter(({ outcome }) => outcome.kind === 'failed');
     if (failures.length > 0) {
       const worst = failures.map(({ outcome }) => (outcome as Extract<Outcome, { kind: 'failed' }>).error);
-      return reject(res, Math.max(...worst.map(statusOf)), worst.map((e) => e.message).join('; '));
+      const reasons = ctx.redact(worst.map((e) => e.message).join('; '));
+      return reject(res, Math.max(...worst.map(statusOf)), reasons);
     }
     const replies = outcomes.flatMap(({ outcome }) => (outcome.kind === 'reply' ? outcome.events : []));
     if (replies.length === 0) {

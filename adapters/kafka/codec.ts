@@ -25,6 +25,7 @@ import {
   fromStructured,
   InvalidEventError,
   MAX_TIME_MS,
+  parseJsonWithin,
   timeFromMillis,
   toStructured,
   utf8,
@@ -103,7 +104,7 @@ export function decode(record: KafkaRecord, options: KafkaDecodeOptions = {}): K
     if (text === undefined) return fail('the structured event is not UTF-8 text');
     let event: CloudEvent;
     try {
-      event = fromStructured(JSON.parse(text));
+      event = fromStructured(parseJsonWithin(text));
     } catch (error) {
       return fail(`malformed structured event: ${error instanceof Error ? error.message : String(error)}`);
     }

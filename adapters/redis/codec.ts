@@ -29,6 +29,7 @@ import {
   fromAttributes,
   fromStructured,
   InvalidEventError,
+  parseJsonWithin,
   toStructured,
   utf8,
   violations,
@@ -199,7 +200,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function parse(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: parseJsonWithin(text) };
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };
   }

@@ -3,6 +3,7 @@
  * Every refusal names the limit's manifest key and its value, so that an operator who
  * reads the error knows what to raise.
  */
+import { SpindleError } from '../errors.ts';
 import type { TriggerTable } from './table.ts';
 
 export interface Limits {
@@ -71,4 +72,24 @@ export function parseLimits(table: TriggerTable | undefined): Partial<Limits> {
 /** The limits in force: the defaults, then the manifest's, then the embedding program's. */
 export function withDefaults(...layers: (Partial<Limits> | undefined)[]): Limits {
   return Object.assign({}, DEFAULT_LIMITS, ...layers);
+}
+
+/** `--limit name=value` flags (manifest keys): the limits they set, or an error saying which flag is wrong. */
+export function parseLimitFlags(flags: readonly string[]): Partial<Limits> {
+  const byKey = new Map(Object.entries(LIMIT_KEYS).map(([name, key]) => [key, name as keyof Limits]));
+  const out: Partial<Limits> = {};
+  for (const flag of flags) {
+    const [key = '', text = ''] = flag.split('=', 2);
+    const name = byKey.get(key);
+    const value = Number(text);
+    if (name === undefined) {
+      throw new SpindleError(
+        `--limit ${flag}: unknown limit '${key}' (expected one of ${[...byKey.keys()].join(', ')})`,
+      );
+    }
+    if (!/^\d+$/.test(text) || value < 1)
+      throw new SpindleError(`--limit ${flag}: expected ${key}=<a whole number above 0>`);
+    out[name] = value;
+  }
+  return out;
 }

@@ -2,13 +2,13 @@
  * The listener's share of `[application.limits]`: header and request timeouts, the
  * connection cap, the header count, and what a client hears when it breaks one of them.
  */
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { type Limits, limitText } from '../app/limits.ts';
 import { answerRefusal, HttpRefusal, RETRY_AFTER_SECONDS } from './http-refusal.ts';
 
-/** Options for http(s).createServer that carry the timeouts and the header count. */
+/** Options for http(s).createServer that carry the timeouts. */
 export function serverOptions(limits: Limits) {
   const headersTimeout = Math.min(limits.headerTimeoutMs, limits.requestTimeoutMs);
   return {
@@ -16,9 +16,6 @@ export function serverOptions(limits: Limits) {
     requestTimeout: limits.requestTimeoutMs,
     // Node checks the timeouts every 30 s by default: a 10 s limit would be 40 s.
     connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(headersTimeout / 4))),
-    // One more than allowed, so that the middleware sees the excess and answers 431
-    // (beyond maxHeadersCount node:http drops headers silently).
-    maxHeadersCount: limits.maxHeaders + 1,
   };
 }
 
@@ -32,6 +29,9 @@ export function watchConnections(server: Server, limits: Limits, logger: Logger,
   // Beyond twice the cap node drops connections unanswered: a flood of idle sockets must
   // not take every file descriptor while each waits for its 503.
   server.maxConnections = limits.maxConnections * 2;
+  // node:http refuses more header fields than this as it parses (HPE_HEADER_OVERFLOW,
+  // answered 431 below): the excess is never stored.
+  server.maxHeadersCount = limits.maxHeaders;
   server.on('connection', (socket: Socket) => {
     open++;
     if (open > limits.maxConnections) overCap.add(socket);
@@ -70,7 +70,9 @@ function clientErrorAnswer(
       return {
         status: 431,
         text: 'Request Header Fields Too Large',
-        reason: 'the request headers are larger than node:http accepts (--max-http-header-size, 16 KiB by default)',
+        reason:
+          `the request has more than ${limits.maxHeaders} header fields (${limitText(limits, 'maxHeaders')}) ` +
+          `or more than ${http.maxHeaderSize} bytes of headers (node's --max-http-header-size)`,
       };
     default:
       return { status: 400, text: 'Bad Request', reason: `malformed HTTP request: ${error.message}` };
@@ -78,25 +80,12 @@ function clientErrorAnswer(
 }
 
 /**
- * First on the listener: a connection over `max_connections` is answered 503 (and
- * closed), a request with more than `max_headers` header fields 431. `exempt` routes (the
- * health route) still answer on a connection over the cap: a liveness probe under load
- * must not read as a dead process.
+ * First on the listener: a request on a connection over `max_connections` is answered
+ * 503 (and the connection closed). `exempt` routes (the health route) still answer: a
+ * liveness probe under load must not read as a dead process.
  */
 export function limitsMiddleware(limits: Limits, overCap: WeakSet<Socket>, exempt: ReadonlySet<string>) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
-    const headers = req.rawHeaders.length / 2;
-    if (headers > limits.maxHeaders) {
-      answerRefusal(
-        res,
-        new HttpRefusal(
-          431,
-          `the request has more than ${limits.maxHeaders} header fields (${limitText(limits, 'maxHeaders')})`,
-          { headers: { connection: 'close' } },
-        ),
-      );
-      return;
-    }
     if (overCap.has(req.socket) && !exempt.has(req.url?.split('?')[0] ?? '')) {
       answerRefusal(
         res,

@@ -95,7 +95,7 @@ source = "spin.wasm"
 source = "wasi.wasm"
 `,
   );
-  app = await startSpindle(['-f', dir, '--log-format', 'json']);
+  app = await startSpindle(['-f', dir, '--log-format', 'json', '--limit', 'max_headers=20']);
 }, 240_000);
 
 afterAll(async () => {
@@ -118,6 +118,14 @@ describe.each(targets.map((t) => [t.path, t] as const))(
       const socket = await connect(app.url);
       socket.write(head() + 'x'.repeat(100));
       socket.destroy();
+      await stillServes(target);
+    });
+
+    it('a body cut short by a half-close (FIN), the client still reading', async () => {
+      const socket = await connect(app.url);
+      const answer = readUntilClosed(socket);
+      socket.end(head() + 'x'.repeat(100));
+      await answer;
       await stillServes(target);
     });
 
@@ -168,6 +176,14 @@ describe.each(targets.map((t) => [t.path, t] as const))(
     });
   },
 );
+
+it('more header fields than --limit max_headers=20: 431 naming the limit', async () => {
+  const headers = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`x-h${i}`, 'v']));
+  const answer = await exchange(app.url, requestHead('POST', '/spin', { ...headers, 'content-length': 0 }));
+  expect(statusOf(answer)).toBe(431);
+  expect(answer).toContain('more than 20 header fields (max_headers = 20)');
+  expect(app.child.exitCode).toBeNull();
+});
 
 describe('the CloudEvents target judges input once', () => {
   const ce = () => targets[0] as Target;

@@ -63,6 +63,17 @@ const out: CloudEvent[] = await running.invoke('transform', event);
 console.log(out.length);
 `;
 
+// A guest of the event world, typed with the package's guest types.
+const TYPED_GUEST = `import type { EventError, Handler } from 'spindle/guest';
+
+export const handler: Handler = {
+  handle(event) {
+    if (event.data === undefined) throw { tag: 'invalid', val: 'no data' } satisfies EventError;
+    return [{ ...event, type: \`\${event.type}.typed\`, extensions: [...event.extensions, ['typed', 'yes']] }];
+  },
+};
+`;
+
 const TSCONFIG = {
   compilerOptions: {
     module: 'nodenext',
@@ -74,7 +85,7 @@ const TSCONFIG = {
     // The published declarations themselves are under test.
     skipLibCheck: false,
   },
-  include: ['check.mts'],
+  include: ['check.mts', 'guest.mts'],
 };
 
 let work: string;
@@ -162,8 +173,9 @@ describe.each(['module', 'commonjs'] as const)('the packed tarball in a "type": 
     }
   });
 
-  it('type-checks a TypeScript program against the published declarations', async () => {
+  it('type-checks a program and a guest against the published declarations (spindle, spindle/guest)', async () => {
     await writeFile(join(project, 'check.mts'), TYPED_USE);
+    await writeFile(join(project, 'guest.mts'), TYPED_GUEST);
     await writeFile(join(project, 'tsconfig.json'), JSON.stringify(TSCONFIG));
     const result = await run(TSC, ['-p', project], { cwd: project }).catch((error: { stdout: string }) => error);
     expect(result.stdout).toBe('');

@@ -62,3 +62,21 @@ describe('amqp: a plain message with a timestamp past the Date range', () => {
     expect(Buffer.from(decoded.raw.data ?? []).toString()).toBe('body');
   });
 });
+
+describe('broker codecs: JSON deeper than max_json_depth', () => {
+  it('a structured Kafka record nested too deep is refused naming the limit, not a stack overflow', () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const decoded = decodeKafka({
+      topic: 't',
+      partition: 0,
+      offset: '1',
+      value: Buffer.from(`{"specversion":"1.0","id":"d","source":"/s","type":"t","data":${deep}}`),
+      headers: { 'content-type': Buffer.from('application/cloudevents+json') },
+    });
+    expect(decoded.ok).toBe(false);
+    if (decoded.ok) return;
+    expect(decoded.error.message).toBe(
+      'kafka record t/0@1: malformed structured event: JSON nested deeper than 64 levels (max_json_depth = 64)',
+    );
+  });
+});

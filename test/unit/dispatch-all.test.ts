@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Dispatcher } from '../../src/delivery/dispatcher.ts';
-import { ComponentError, SinkError } from '../../src/errors.ts';
+import { ComponentError, InvalidEventError, SinkError } from '../../src/errors.ts';
 import type { CloudEvent } from '../../src/event.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Component } from '../../src/runtime/component.ts';
-import type { EventSink, Route } from '../../src/trigger.ts';
+import type { Decoded, EventSink, Route } from '../../src/trigger.ts';
 
 const events: CloudEvent[] = ['a', 'b', 'c', 'd'].map((id) => ({
   id,
@@ -99,5 +99,47 @@ describe('Dispatcher.dispatchAll', () => {
     const outcomes = await dispatcher(component(), { sink: s, filter: { exact: { id: 'c' } } })();
     expect(outcomes.map((o) => o.kind)).toEqual(['filtered', 'filtered', 'emitted', 'filtered']);
     expect(s.sends).toEqual([['c']]);
+  });
+});
+
+describe('Dispatcher.dispatchDecoded (the one decode-then-dispatch path)', () => {
+  const [a, b, c, d] = events as [CloudEvent, CloudEvent, CloudEvent, CloudEvent];
+  const undecodable = (raw: CloudEvent): Decoded => ({ ok: false, raw, error: new InvalidEventError('not an event') });
+  const messages: Decoded[] = [{ ok: true, event: a }, undecodable(b), { ok: true, event: c }, { ok: true, event: d }];
+
+  function run(c: Component, route: Partial<Route>, options?: { untilFailed?: boolean }) {
+    const d = new Dispatcher({ component: () => c, logger: silentLogger(), signal: new AbortController().signal });
+    const full: Route = { componentId: 'c', retry: { attempts: 2, backoffMs: 1, maxDelayMs: 1 }, ...route };
+    return d.dispatchDecoded(full, messages, options);
+  }
+
+  it('dead-letters an undecodable message in its place, keeping order at the sinks', async () => {
+    const s = sink();
+    const dead = sink();
+    const outcomes = await run(component(), { sink: s, deadLetter: dead });
+    expect(outcomes.map((o) => o.kind)).toEqual(['emitted', 'dead-lettered', 'emitted', 'emitted']);
+    expect(s.sends).toEqual([['a'], ['c', 'd']]);
+    expect(dead.sends).toEqual([['b']]);
+  });
+
+  it('without a dead-letter sink, stops at the undecodable message with untilFailed', async () => {
+    const s = sink();
+    const outcomes = await run(component(), { sink: s }, { untilFailed: true });
+    expect(outcomes.map((o) => o.kind)).toEqual(['emitted', 'failed']);
+    expect(s.sends).toEqual([['a']]);
+  });
+
+  it('reports an unexpected throw as failed for the rest, never as a skipped message', async () => {
+    // A bug outside delivery's error handling: here, the component cannot even be looked up.
+    const lookup = () => {
+      throw new Error('bug');
+    };
+    const d = new Dispatcher({ component: lookup, logger: silentLogger(), signal: new AbortController().signal });
+    const route: Route = { componentId: 'c', retry: { attempts: 1, backoffMs: 1, maxDelayMs: 1 }, sink: sink() };
+    const all = await d.dispatchDecoded(route, messages);
+    expect(all.map((o) => o.kind)).toEqual(['failed', 'failed', 'failed', 'failed']);
+    expect(all[0]?.kind === 'failed' && all[0].error.message).toBe('unexpected: bug');
+    const until = await d.dispatchDecoded(route, messages, { untilFailed: true });
+    expect(until.map((o) => o.kind)).toEqual(['failed']);
   });
 });

@@ -5,7 +5,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defineApp } from '../../src/app/define.ts';
-import { DEFAULT_LIMITS, withDefaults } from '../../src/app/limits.ts';
+import { DEFAULT_LIMITS, parseLimitFlags, withDefaults } from '../../src/app/limits.ts';
 import { loadApp } from '../../src/app/load.ts';
 import { manifestDir } from '../support/manifest-dir.ts';
 
@@ -35,6 +35,16 @@ describe('[application.limits]', () => {
     );
     await expect(load(`${APP}[application.limits]\nmax_bodies = 3\n${COMPONENT}`)).rejects.toThrow(
       "[application.limits] max_bodies: unknown field 'max_bodies'",
+    );
+  });
+});
+
+describe('spindle up --limit NAME=VALUE', () => {
+  it('reads manifest keys, and names a wrong flag', () => {
+    expect(parseLimitFlags(['max_body_bytes=1024', 'max_headers=20'])).toEqual({ maxBodyBytes: 1024, maxHeaders: 20 });
+    expect(() => parseLimitFlags(['max_bodies=3'])).toThrow("--limit max_bodies=3: unknown limit 'max_bodies'");
+    expect(() => parseLimitFlags(['max_headers=0'])).toThrow(
+      '--limit max_headers=0: expected max_headers=<a whole number above 0>',
     );
   });
 });

@@ -1,8 +1,9 @@
 /**
- * A poison message (not a CloudEvent, with a timestamp past JavaScript's Date range) in
- * front of good ones, through `spindle up`: with a dead_letter sink it is dead-lettered
- * at once with a reason naming the field and the good ones behind it arrive; without one
- * it stays in the broker, the reason is logged, and spindle keeps running.
+ * Poison messages in front of good ones, through `spindle up`: one that is not a
+ * CloudEvent and has a timestamp past JavaScript's Date range, one whose attribute holds
+ * a CR/LF. With a dead_letter sink each is dead-lettered at once (one attempt) with a
+ * reason naming the field, and the good ones behind it arrive; without one it stays in
+ * the broker, the reason is logged, and spindle keeps running.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { amqpUrl, describeWithBroker } from '../support/brokers.ts';
 import { cleanupAfterEach } from '../support/cleanups.ts';
 import { buildFixture } from '../support/fixtures.ts';
-import { type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
+import { type SpindleProcess, startSpindleApp } from '../support/spindle-process.ts';
 import { waitFor } from '../support/wait.ts';
 import { AmqpTestBroker } from './amqp-broker.ts';
 import { event } from './conformance/suite.ts';
@@ -39,13 +40,9 @@ function appDir(type: 'kafka' | 'amqp', trigger: Record<string, unknown>): strin
   return dir;
 }
 
-async function spindle(dir: string): Promise<SpindleProcess> {
-  const process = await startSpindle(['-f', dir, '--log-format', 'json']);
-  cleanups.push(() => process.stop('SIGKILL'));
-  return process;
-}
+const spindle = (dir: string): Promise<SpindleProcess> => startSpindleApp(dir, cleanups);
 
-describeWithBroker('kafka', 'kafka: a record with a timestamp past the Date range', () => {
+describeWithBroker('kafka', 'kafka: a poison record with a timestamp past the Date range', () => {
   async function setup(): Promise<KafkaCase> {
     const broker = await createKafkaCase({ partitions: 1 });
     cleanups.push(() => broker.close());
@@ -82,7 +79,7 @@ describeWithBroker('kafka', 'kafka: a record with a timestamp past the Date rang
   });
 });
 
-describeWithBroker('amqp', 'amqp: a message with a timestamp past the Date range', () => {
+describeWithBroker('amqp', 'amqp: poison messages', () => {
   async function setup() {
     const broker = await AmqpTestBroker.connect();
     cleanups.push(() => broker.close());
@@ -113,6 +110,23 @@ describeWithBroker('amqp', 'amqp: a message with a timestamp past the Date range
     expect(letter?.id).toBe('poison-1');
     expect(letter?.extensions.deadletterreason).toContain("property 'timestamp' (9000000000000000 s) is beyond");
     expect(Buffer.from(letter?.data ?? []).toString()).toBe('poison');
+  });
+
+  it('an attribute with CR/LF: dead-lettered at once (one attempt), the messages behind it arrive', async () => {
+    const { broker, queue, sink, dead, sinkUri, deadUri } = await setup();
+    const headers = { specversion: '1.0', id: 'crlf-1', source: '/poison', type: 'test.echo', subject: 'a\r\nb' };
+    await broker.publishRaw(queue, Buffer.from('x'), { headers, persistent: true });
+    await spindle(appDir('amqp', { url: amqpUrl(), queue, sink: sinkUri, dead_letter: deadUri }));
+    await waitFor(() => sink.messages.length === GOOD.length && dead.messages.length === 2, {
+      what: 'the good messages and two dead letters',
+    });
+    // The message is dead-lettered wrapped (its bytes as data), the reason naming the attribute.
+    const letter = dead.events().find((e) => e.extensions.deadletterreason?.includes("'subject'"));
+    expect(letter?.extensions.deadletterreason).toContain(
+      `amqp message on queue ${queue}: invalid CloudEvent: attribute 'subject' contains the control character U+000D`,
+    );
+    expect(letter?.extensions.deadletterattempts).toBe('1');
+    expect(Buffer.from(letter?.data ?? []).toString()).toBe('x');
   });
 
   it('without one: requeued with the reason logged, the messages behind it arrive, spindle keeps running', async () => {
