@@ -3,8 +3,7 @@
 // `<incoming type><suffix>` from `spin-app`, keeping its id and specversion.
 // Built by `spindle componentize transform.ts` (types erased, nothing else changes).
 import { get } from 'fermyon:spin/variables@2.0.0';
-// In a project of your own: import type { EventError, Handler } from 'spindle/guest';
-import type { EventError, Handler } from '../../wit/types/guest.d.ts';
+import type { EventError, Handler } from 'spindle/guest';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
