@@ -1,6 +1,7 @@
 # spindle with the example component built in; the app manifest comes from a mount
 # (see compose.yaml). Runs as the unprivileged `node` user.
-FROM node:22-slim
+ARG BASE_IMAGE=node:24-bookworm-slim
+FROM ${BASE_IMAGE}
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
