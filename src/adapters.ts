@@ -8,27 +8,26 @@
  */
 import { pathToFileURL } from 'node:url';
 import { SpindleError } from './errors.ts';
+import { moduleUrl } from './package-files.ts';
 import type { Adapter, SinkAdapter, TriggerAdapter } from './trigger.ts';
 
-const here = new URL('../adapters/', import.meta.url);
-
 const BUILTIN_TRIGGERS: Record<string, string> = {
-  cloudevents: 'cloudevents/index.ts',
-  http: 'http/index.ts',
-  redis: 'redis/index.ts',
-  kafka: 'kafka/index.ts',
-  amqp: 'amqp/index.ts',
-  timer: 'timer/index.ts',
+  cloudevents: 'cloudevents',
+  http: 'http',
+  redis: 'redis',
+  kafka: 'kafka',
+  amqp: 'amqp',
+  timer: 'timer',
 };
 
 const BUILTIN_SINKS: Record<string, string> = {
-  http: 'cloudevents/index.ts',
-  https: 'cloudevents/index.ts',
-  kafka: 'kafka/index.ts',
-  redis: 'redis/index.ts',
-  rediss: 'redis/index.ts',
-  amqp: 'amqp/index.ts',
-  amqps: 'amqp/index.ts',
+  http: 'cloudevents',
+  https: 'cloudevents',
+  kafka: 'kafka',
+  redis: 'redis',
+  rediss: 'redis',
+  amqp: 'amqp',
+  amqps: 'amqp',
 };
 
 export const builtinTriggerTypes = Object.keys(BUILTIN_TRIGGERS);
@@ -98,6 +97,7 @@ export class AdapterRegistry {
   }
 }
 
-function builtin(file: string | undefined): string | undefined {
-  return file === undefined ? undefined : new URL(file, here).pathname;
+/** A built-in adapter's module path: adapters/<name>/index, as TypeScript or from dist/. */
+function builtin(name: string | undefined): string | undefined {
+  return name === undefined ? undefined : moduleUrl(`adapters/${name}/index`).pathname;
 }

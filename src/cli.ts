@@ -11,16 +11,18 @@ import { startApp } from './engine.ts';
 import { SpindleError } from './errors.ts';
 import type { ListenOptions } from './host/server.ts';
 import { createLogger, type LogFormat } from './log.ts';
+import { packagePath } from './package-files.ts';
 
-const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+const VERSION: string = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')).version;
 
 const HELP = `spindle ${VERSION}: run WebAssembly components as CloudEvents transformers
 
 Usage:
-  spindle up [-f FILE|DIR] [--listen HOST:PORT] [--variable NAME=VALUE]...
+  spindle up [-f FILE|DIR] [--listen HOST[:PORT]] [--variable NAME=VALUE]...
              [--log-format pretty|json] [--tls-cert FILE --tls-key FILE]
       Start the app in spindle.toml (or spin.toml) and serve until SIGINT/SIGTERM.
-      Default manifest ./spindle.toml, default listen 127.0.0.1:3000.
+      Default manifest ./spindle.toml, default listen 127.0.0.1:3000 (a HOST alone
+      takes its port from PORT, else 3000).
   spindle build [-f FILE|DIR]
       Run each component's [component.<id>.build] command.
   spindle componentize SOURCE.js -o OUT.wasm [--wit DIR] [--world WORLD]
@@ -28,11 +30,17 @@ Usage:
   spindle --help | --version
 
 Environment: SPIN_VARIABLE_<NAME> sets a variable; K_SINK names the sink when a trigger
-has none; K_CE_OVERRIDES adds extensions to emitted events; SPIN_TLS_CERT/SPIN_TLS_KEY.
+has none; K_CE_OVERRIDES adds extensions to emitted events; SPIN_TLS_CERT/SPIN_TLS_KEY;
+SPIN_HTTP_LISTEN_ADDR is the default of --listen, PORT its port; SPINDLE_CACHE_DIR is where
+transpiled components are kept (default .spindle/cache next to the manifest).
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(HELP);
+    return 0;
+  }
   switch (command) {
     case 'up':
       return up(rest);
@@ -60,7 +68,7 @@ async function up(args: string[]): Promise<number> {
     args,
     options: {
       file: { type: 'string', short: 'f', default: '.' },
-      listen: { type: 'string', default: '127.0.0.1:3000' },
+      listen: { type: 'string', default: process.env.SPIN_HTTP_LISTEN_ADDR ?? '127.0.0.1' },
       variable: { type: 'string', multiple: true, default: [] },
       'log-format': { type: 'string', default: 'pretty' },
       'tls-cert': { type: 'string', default: process.env.SPIN_TLS_CERT },
@@ -75,7 +83,7 @@ async function up(args: string[]): Promise<number> {
   const logger = createLogger({ format: format as LogFormat });
   const app = await loadApp(resolve(values.file));
   const listen: ListenOptions = {
-    ...parseListen(values.listen),
+    ...parseListen(values.listen, process.env.PORT),
     ...tlsOptions(values['tls-cert'], values['tls-key']),
   };
   const running = await startApp(app, { listen, variables: parseVariables(values.variable), logger });
@@ -124,11 +132,13 @@ async function componentizeCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-function parseListen(listen: string): { host: string; port: number } {
-  const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(listen);
+/** HOST:PORT, or HOST alone with the port from PORT (Knative's runtime contract), else 3000. */
+function parseListen(listen: string, portFromEnv: string | undefined): { host: string; port: number } {
+  const hostPort = /^(\[[^\]]+\]|[^:]+):(\d+)$/;
+  const match = hostPort.exec(listen) ?? hostPort.exec(`${listen}:${portFromEnv ?? 3000}`);
   const port = Number(match?.[2]);
   if (!match?.[1] || !Number.isInteger(port) || port > 65535) {
-    throw new SpindleError(`--listen must be HOST:PORT (e.g. 127.0.0.1:3000), got '${listen}'`);
+    throw new SpindleError(`--listen must be HOST:PORT or HOST (e.g. 127.0.0.1:3000), got '${listen}'`);
   }
   return { host: match[1].replace(/^\[|\]$/g, ''), port };
 }

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { AdapterRegistry } from './adapters.ts';
 import type { AppConfig } from './app/model.ts';
@@ -12,6 +11,7 @@ import { ManifestError, SpindleError } from './errors.ts';
 import type { CloudEvent } from './event.ts';
 import { HttpHost, type ListenOptions } from './host/server.ts';
 import { silentLogger } from './log.ts';
+import { chooseCacheDir } from './runtime/cache-dir.ts';
 import type { Component } from './runtime/component.ts';
 import { loadComponent } from './runtime/load.ts';
 import type { Adapter, Route, RouteConfig, RunningTrigger, TriggerAdapter, TriggerContext } from './trigger.ts';
@@ -24,7 +24,7 @@ export interface StartOptions {
   /** Environment for SPIN_VARIABLE_*, K_SINK and K_CE_OVERRIDES. Default process.env. */
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
-  /** Where transpiled components are cached. Default `<app dir>/.spindle/cache`. */
+  /** Where transpiled components are cached. Default `SPINDLE_CACHE_DIR`, else `<app dir>/.spindle/cache` (see cache-dir.ts). */
   cacheDir?: string;
   /** Trigger and sink adapters given in code (embedding); they take precedence over modules. */
   adapters?: Adapter[];
@@ -48,7 +48,7 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
   const env = options.env ?? process.env;
   const variables = createVariables(app, { overrides: options.variables ?? {}, env });
   const overrides = parseCeOverrides(env.K_CE_OVERRIDES);
-  const cacheDir = options.cacheDir ?? join(app.dir, '.spindle', 'cache');
+  const cacheDir = options.cacheDir ?? (await chooseCacheDir(app.dir, env));
   const abort = new AbortController();
   const adapters = new AdapterRegistry(app.triggerModules, options.adapters);
   const sinks = new SinkPool(adapters, logger);

@@ -5,9 +5,10 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SpindleError } from '../errors.ts';
+import { packagePath } from '../package-files.ts';
 
 /** spindle's own WIT (the `spindle:event` package and its vendored deps). */
-export const DEFAULT_WIT_PATH = fileURLToPath(new URL('../../wit', import.meta.url));
+export const DEFAULT_WIT_PATH = packagePath('wit');
 export const DEFAULT_WORLD = 'spindle:event/transformer';
 
 export interface ComponentizeOptions {

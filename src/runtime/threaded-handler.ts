@@ -2,12 +2,13 @@ import { Worker } from 'node:worker_threads';
 import { ComponentError } from '../errors.ts';
 import type { CloudEvent } from '../event.ts';
 import type { Logger } from '../log.ts';
+import { moduleUrl } from '../package-files.ts';
 import { settleOutcome } from './event-handler.ts';
 import { guestLog } from './guest-output.ts';
 import { type Post, WorkerFailure, WorkerPool } from './worker-pool.ts';
 import type { EventOutcome, HandleRequest, WorkerMessage, WorkerSetup } from './worker-protocol.ts';
 
-const WORKER = new URL('./event-worker.ts', import.meta.url);
+const WORKER = moduleUrl('src/runtime/event-worker');
 
 /**
  * Most events in one message to a worker. Events that arrive while the workers are busy

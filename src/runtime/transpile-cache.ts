@@ -59,7 +59,14 @@ function patchGlue(glue: Buffer): Buffer {
 }
 
 /** Bumped when what spindle writes into the cache changes (e.g. GLUE_PRELUDE). */
-const CACHE_FORMAT = 5;
+const CACHE_FORMAT = 6;
+
+/**
+ * The glue is an ES module wherever the cache lies: `.mjs` keeps Node from applying the
+ * nearest package.json (a user's `"type": "commonjs"` made `export` a syntax error; no
+ * `"type"` at all made every start print MODULE_TYPELESS_PACKAGE_JSON).
+ */
+const GLUE_FILE = 'component.mjs';
 
 /**
  * Transpile `bytes` with jco once per content: the output is kept under
@@ -86,7 +93,7 @@ export async function transpileCached(
     importBindings: 'hybrid',
   });
   const meta: Meta = {
-    glue: 'component.js',
+    glue: GLUE_FILE,
     coreModules: Object.keys(output.files).filter((name) => name.endsWith('.wasm')),
     exports: output.exports,
     imports: output.imports,
@@ -96,8 +103,10 @@ export async function transpileCached(
   try {
     for (const [name, content] of Object.entries(output.files)) {
       if (name.endsWith('.d.ts')) continue;
-      await mkdir(dirname(join(tmp, name)), { recursive: true });
-      await writeFile(join(tmp, name), name === meta.glue ? patchGlue(Buffer.from(content)) : content);
+      const isGlue = name === 'component.js';
+      const file = join(tmp, isGlue ? GLUE_FILE : name);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, isGlue ? patchGlue(Buffer.from(content)) : content);
     }
     // Written last: a directory with its meta file is complete.
     await writeFile(join(tmp, META), JSON.stringify(meta));

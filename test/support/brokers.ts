@@ -68,14 +68,22 @@ export function describeWithBroker(kinds: BrokerKind | BrokerKind[], name: strin
     .map((kind) => [kind, brokerMissing(kind)] as const)
     .filter((entry): entry is readonly [BrokerKind, string] => entry[1] !== undefined)
     .map(([kind, reason]) => `${kind}: ${reason}`);
+  describeIfAvailable(missing, 'no broker', name, body);
+}
+
+/**
+ * `describe` when nothing is `missing` (broker, tool: what `what` names); otherwise skipped
+ * with the reasons in its name and on stderr, or, with CI=true, a failure.
+ */
+export function describeIfAvailable(missing: string[], what: string, name: string, body: () => void): void {
   if (missing.length === 0) {
     describe(name, body);
     return;
   }
   const why = missing.join('; ');
-  if (process.env.CI === 'true') throw new BrokerUnavailableError(`${name}: broker missing in CI (${why})`);
+  if (process.env.CI === 'true') throw new BrokerUnavailableError(`${name}: ${what} in CI (${why})`);
   console.warn(`[spindle tests] SKIPPED "${name}": ${why}`);
-  describe.skip(`${name} [SKIPPED, no broker: ${why}]`, body);
+  describe.skip(`${name} [SKIPPED, ${what}: ${why}]`, body);
 }
 
 /** A name no other test uses: for queues, exchanges, streams, channels, groups. */

@@ -1,12 +1,15 @@
 /**
- * vitest global setup: find (or start) each broker once for the whole run and hand the
+ * vitest global setup: build dist/, find (or start) each broker once for the whole run and hand the
  * addresses to the test workers (`inject('spindleBrokers')`, read by ./brokers.ts).
  */
+import { execFileSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 import './broker-context.ts';
 import { discoverBrokers } from './broker-discovery.ts';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // The CLI tests run bin/spindle.js, which runs dist/: build it from the sources under test.
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
   const { context, teardown } = await discoverBrokers();
   for (const [kind, found] of Object.entries(context)) {
     if (found.ok) console.info(`[spindle tests] ${kind}: ${found.via}`);

@@ -1,17 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { spawnUntil, type UntilProcess } from './spawn-until.ts';
 
 export const SPINDLE_BIN = fileURLToPath(new URL('../../bin/spindle.js', import.meta.url));
 
-export interface SpindleProcess {
+export interface SpindleProcess extends UntilProcess {
   /** Base URL from the "Serving ..." banner. */
   url: URL;
-  child: ChildProcess;
-  /** Everything printed so far on stdout and stderr. */
-  output(): string;
-  /** Send a signal and resolve with the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 /**
@@ -22,48 +18,11 @@ export async function startSpindle(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): Promise<SpindleProcess> {
-  const child = spawn(process.execPath, [SPINDLE_BIN, 'up', '--listen', '127.0.0.1:0', ...args], {
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const process_ = await spawnUntil(process.execPath, [SPINDLE_BIN, 'up', '--listen', '127.0.0.1:0', ...args], {
+    ...options,
+    until: /Serving (\S+)/,
   });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exited = once(child, 'exit');
-  const url = await new Promise<URL>((resolve, reject) => {
-    const timer = setTimeout(
-      () => fail(`no "Serving" banner within ${options.timeoutMs ?? 60_000} ms`),
-      options.timeoutMs ?? 60_000,
-    );
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`spindle up ${args.join(' ')}: ${why}\n${output}`));
-    };
-    child.stdout?.on('data', () => {
-      const match = /Serving (\S+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(new URL(match[1]));
-      }
-    });
-    void exited.then(([code]) => fail(`exited with code ${code} before serving`));
-  });
-  return {
-    url,
-    child,
-    output: () => output,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode !== null) return child.exitCode;
-      child.kill(signal);
-      const [code] = await exited;
-      return code as number | null;
-    },
-  };
+  return { ...process_, url: new URL(process_.match[1] ?? '') };
 }
 
 /** Run a spindle command to completion: exit code and output. */

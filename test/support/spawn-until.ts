@@ -1,0 +1,64 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+
+export interface UntilProcess {
+  child: ChildProcess;
+  /** The match of `until` in the output. */
+  match: RegExpExecArray;
+  /** Everything printed so far on stdout and stderr. */
+  output(): string;
+  /** Send a signal (SIGTERM by default) and resolve with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Run a long-lived command and wait until its stdout matches `until` (a banner, say).
+ * Fails with everything the process printed if it exits first or stays silent.
+ */
+export async function spawnUntil(
+  command: string,
+  args: string[],
+  options: { until: RegExp; cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<UntilProcess> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = once(child, 'exit');
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => fail(`no match for ${options.until} within ${timeoutMs} ms`), timeoutMs);
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${command} ${args.join(' ')}: ${why}\n${output}`));
+    };
+    child.stdout.on('data', () => {
+      const found = options.until.exec(output);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+    void exited.then(([code]) => fail(`exited with code ${code} first`));
+  });
+  return {
+    child,
+    match,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill(signal);
+      const [code] = await exited;
+      return code as number | null;
+    },
+  };
+}
