@@ -62,7 +62,8 @@ RUN mkdir -m 1777 "$SPINDLE_CACHE_DIR" \
  && until grep -q '^Serving' /tmp/warm.log; do kill -0 "$(cat /tmp/warm.pid)" || { cat /tmp/warm.log; exit 1; }; sleep 1; done \
  && kill "$(cat /tmp/warm.pid)" && rm /tmp/warm.log /tmp/warm.pid \
  && find "$SPINDLE_CACHE_DIR" -type d -exec chmod 1777 {} +
-USER node
+# Numeric (the base image's `node`), so that Kubernetes' runAsNonRoot can verify it.
+USER 1000:1000
 EXPOSE 8080
 HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/.well-known/spin/health`).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

@@ -55,12 +55,12 @@ describeIfAvailable(missing ? [missing] : [], 'no podman', 'the spindle image (p
     return result.stdout + result.stderr;
   }
 
-  it('is configured as spindle up on $PORT (8080) as the node user, with a health check on the health route', async () => {
+  it('is configured as spindle up on $PORT (8080) as uid 1000 (node), with a health check on the health route', async () => {
     const [config] = JSON.parse(await podmanOk(['image', 'inspect', SPINDLE_IMAGE])) as {
       Config: { User: string; Entrypoint: string[]; Env: string[] };
       Healthcheck?: { Test: string[] };
     }[];
-    expect(config?.Config.User).toBe('node');
+    expect(config?.Config.User).toBe('1000:1000');
     expect(config?.Config.Entrypoint).toEqual(['spindle']);
     expect(config?.Config.Env).toEqual(expect.arrayContaining(['PORT=8080', 'SPIN_HTTP_LISTEN_ADDR=0.0.0.0']));
     expect(config?.Healthcheck?.Test.join(' ')).toContain(HEALTH);
