@@ -21,6 +21,8 @@ const SETUP = 'run scripts/podman-setup.sh (.ci/run does)';
 export const SPINDLE_IMAGE = 'localhost/spindle:test';
 /** Building cold pulls the npm dependencies twice and compiles the example: minutes. */
 export const IMAGE_BUILD_TIMEOUT_MS = 15 * 60_000;
+/** One test of a container: start (seconds, more on a loaded machine), work, stop. */
+export const CONTAINER_TEST_TIMEOUT_MS = 5 * 60_000;
 
 export interface PodmanResult {
   code: number;
@@ -79,15 +81,19 @@ let built: Promise<void> | undefined;
  * HEALTHCHECK; host networking lets `npm ci` reach the registry.
  */
 export function buildSpindleImage(): Promise<void> {
-  built ??= withBuildLock(join(tmpdir(), 'spindle-image-build'), async () => {
-    const result = await podman(
-      ['build', '--format', 'docker', '--network', 'host', '--tag', SPINDLE_IMAGE, ROOT],
-      IMAGE_BUILD_TIMEOUT_MS,
-    );
-    if (result.code !== 0) {
-      throw new Error(`podman build failed (${result.code}):\n${(result.stdout + result.stderr).slice(-4000)}`);
-    }
-  });
+  built ??= withBuildLock(
+    join(tmpdir(), 'spindle-image-build'),
+    async () => {
+      const result = await podman(
+        ['build', '--format', 'docker', '--network', 'host', '--tag', SPINDLE_IMAGE, ROOT],
+        IMAGE_BUILD_TIMEOUT_MS,
+      );
+      if (result.code !== 0) {
+        throw new Error(`podman build failed (${result.code}):\n${(result.stdout + result.stderr).slice(-4000)}`);
+      }
+    },
+    { waitMs: IMAGE_BUILD_TIMEOUT_MS, staleMs: IMAGE_BUILD_TIMEOUT_MS },
+  );
   return built;
 }
 
