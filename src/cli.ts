@@ -4,11 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseLimitFlags } from './app/limits.ts';
 import { loadApp } from './app/load.ts';
 import { buildApp } from './build/build-app.ts';
 import { componentize } from './build/componentize.ts';
 import { startApp } from './engine.ts';
 import { SpindleError } from './errors.ts';
+import { guardProcess } from './host/process-guard.ts';
 import type { ListenOptions } from './host/server.ts';
 import { createLogger, type LogFormat } from './log.ts';
 import { packagePath } from './package-files.ts';
@@ -20,12 +22,14 @@ const HELP = `spindle ${VERSION}: run WebAssembly components as CloudEvents tran
 Usage:
   spindle up [-f FILE|DIR] [--listen HOST[:PORT]] [--variable NAME=VALUE]...
              [--log-format pretty|json] [--tls-cert FILE --tls-key FILE]
+             [--limit NAME=VALUE]...
       Start the app in spindle.toml (or spin.toml) and serve until SIGINT/SIGTERM.
       Default manifest ./spindle.toml, default listen 127.0.0.1:3000 (a HOST alone
-      takes its port from PORT, else 3000).
+      takes its port from PORT, else 3000). --limit sets one of [application.limits]
+      (e.g. --limit max_body_bytes=1048576) over the manifest.
   spindle build [-f FILE|DIR]
       Run each component's [component.<id>.build] command.
-  spindle componentize SOURCE.js -o OUT.wasm [--wit DIR] [--world WORLD]
+  spindle componentize SOURCE.js|SOURCE.ts -o OUT.wasm [--wit DIR] [--world WORLD]
       Build a JavaScript guest into a component (default world spindle:event/transformer).
   spindle --help | --version
 
@@ -73,6 +77,7 @@ async function up(args: string[]): Promise<number> {
       'log-format': { type: 'string', default: 'pretty' },
       'tls-cert': { type: 'string', default: process.env.SPIN_TLS_CERT },
       'tls-key': { type: 'string', default: process.env.SPIN_TLS_KEY },
+      limit: { type: 'string', multiple: true, default: [] },
     },
     strict: true,
   });
@@ -81,12 +86,14 @@ async function up(args: string[]): Promise<number> {
     throw new SpindleError(`--log-format must be pretty or json, got '${format}'`);
   }
   const logger = createLogger({ format: format as LogFormat });
+  guardProcess(logger);
+  const limits = parseLimitFlags(values.limit);
   const app = await loadApp(resolve(values.file));
   const listen: ListenOptions = {
     ...parseListen(values.listen, process.env.PORT),
     ...tlsOptions(values['tls-cert'], values['tls-key']),
   };
-  const running = await startApp(app, { listen, variables: parseVariables(values.variable), logger });
+  const running = await startApp(app, { listen, variables: parseVariables(values.variable), logger, limits });
   // One write, so that whoever waits for "Serving" reads the routes with it.
   const routes = running.endpoints.map((e) => `\n  ${e}`).join('');
   console.log(`Serving ${running.url.href} (app ${app.name})${routes ? `\nAvailable routes:${routes}` : ''}`);
@@ -119,7 +126,7 @@ async function componentizeCommand(args: string[]): Promise<number> {
   });
   const [source] = positionals;
   if (source === undefined || values.out === undefined) {
-    throw new SpindleError('usage: spindle componentize SOURCE.js -o OUT.wasm [--wit DIR] [--world WORLD]');
+    throw new SpindleError('usage: spindle componentize SOURCE.js|SOURCE.ts -o OUT.wasm [--wit DIR] [--world WORLD]');
   }
   const out = resolve(values.out);
   await componentize({

@@ -1,16 +1,20 @@
 import type { Logger } from 'pino';
 import { AdapterRegistry } from './adapters.ts';
+import { type Limits, withDefaults } from './app/limits.ts';
 import type { AppConfig } from './app/model.ts';
 import { TriggerTable } from './app/table.ts';
 import { createVariables, expandTriggerDefaults, expandTriggerTables } from './app/variables.ts';
+import { Admission } from './delivery/admission.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
 import { parseCeOverrides } from './delivery/overrides.ts';
 import { retryPolicy } from './delivery/retry.ts';
 import { SinkPool } from './delivery/sinks.ts';
 import { ManifestError, SpindleError } from './errors.ts';
 import type { CloudEvent } from './event.ts';
+import { checkEventInput, type EventInput } from './event-input.ts';
 import { HttpHost, type ListenOptions } from './host/server.ts';
-import { silentLogger } from './log.ts';
+import { redactingLogger, silentLogger } from './log.ts';
+import { Redactor } from './redact.ts';
 import { chooseCacheDir } from './runtime/cache-dir.ts';
 import type { Component } from './runtime/component.ts';
 import { loadComponent } from './runtime/load.ts';
@@ -28,6 +32,8 @@ export interface StartOptions {
   cacheDir?: string;
   /** Trigger and sink adapters given in code (embedding); they take precedence over modules. */
   adapters?: Adapter[];
+  /** Limits over the manifest's `[application.limits]` (and the defaults). */
+  limits?: Partial<Limits>;
 }
 
 export interface RunningApp {
@@ -36,23 +42,30 @@ export interface RunningApp {
   readonly url: URL;
   /** One line per endpoint (e.g. `POST http://127.0.0.1:3000/ -> transform`). */
   readonly endpoints: string[];
-  /** Invoke a component's spindle:event handler directly. */
-  invoke(componentId: string, event: CloudEvent): Promise<CloudEvent[]>;
+  /**
+   * Invoke a component's spindle:event handler directly. `extensions` may be left out;
+   * an event that does not fit the record rejects with an InvalidEventError naming the field.
+   */
+  invoke(componentId: string, event: EventInput): Promise<CloudEvent[]>;
   /** Stop taking new events, finish those in flight, release everything. */
   stop(): Promise<void>;
 }
 
 /** Load every component, start every trigger and the listener: the app is running. */
 export async function startApp(app: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
-  const logger = options.logger ?? silentLogger();
   const env = options.env ?? process.env;
   const variables = createVariables(app, { overrides: options.variables ?? {}, env });
+  // From here on every line logged, every error shown and every dead letter is redacted.
+  const redactor = new Redactor(variables.secrets);
+  const logger = redactingLogger(options.logger ?? silentLogger(), redactor);
   const overrides = parseCeOverrides(env.K_CE_OVERRIDES);
   const cacheDir = options.cacheDir ?? (await chooseCacheDir(app.dir, env));
   const abort = new AbortController();
   const adapters = new AdapterRegistry(app.triggerModules, options.adapters);
   const sinks = new SinkPool(adapters, logger);
-  const host = new HttpHost();
+  const limits = withDefaults(app.limits, options.limits);
+  const admission = new Admission(limits.maxEventsInFlight);
+  const host = new HttpHost({ limits, logger });
   const components = new Map<string, Component>();
   const running: RunningTrigger[] = [];
 
@@ -77,19 +90,29 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
       return found;
     };
 
-    const dispatcher = new Dispatcher({ component, logger, signal: abort.signal, overrides });
-    const ctx: TriggerContext = {
+    const dispatcher = new Dispatcher({ component, logger, signal: abort.signal, overrides, redactor });
+    const contextOf = (adapter: TriggerAdapter<unknown>): TriggerContext => ({
       app,
-      logger,
+      logger: logger.child({ trigger: adapter.type }),
       signal: abort.signal,
-      http: host.router,
+      http: host.routes,
+      limits,
+      admission,
       sinks,
       component,
-      dispatch: (route, event) => dispatcher.dispatch(route, event),
-      dispatchAll: (route, events, options) => dispatcher.dispatchAll(route, events, options),
+      dispatch: (route, event) => admission.run(1, () => dispatcher.dispatch(route, event)),
+      dispatchAll: (route, events, options) =>
+        admission.run(events.length, () => dispatcher.dispatchAll(route, events, options)),
+      dispatchDecoded: (route, messages, options) =>
+        admission.run(messages.length, () => dispatcher.dispatchDecoded(route, messages, options)),
       reject: (route, event, error) => dispatcher.reject(route, event, error),
-      route: async (config: RouteConfig, defaults) => openRoute(app.file, config, defaults, sinks, env),
-    };
+      route: async (config: RouteConfig, defaults) => {
+        const route = await openRoute(app.file, config, defaults, sinks, env);
+        checkEmittedEventsHaveSink(app.file, adapter, component(config.component), config, route);
+        return route;
+      },
+      redact: (text) => redactor.text(text),
+    });
 
     const defaults = expandTriggerDefaults(app, variables);
     for (const [type, tables] of groupByType(expandTriggerTables(app, variables))) {
@@ -100,21 +123,21 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
         reader.done();
         return config;
       });
-      running.push(await adapter.start({ ...ctx, logger: logger.child({ trigger: type }) }, configs));
+      running.push(await adapter.start(contextOf(adapter), configs));
     }
 
     const url = await host.listen(options.listen ?? { host: '127.0.0.1', port: 3000 });
-    const endpoints = running.flatMap((t) => t.describe?.(url) ?? []);
+    const endpoints = running.flatMap((t) => t.describe?.(url) ?? []).map((line) => redactor.text(line));
     return {
       app,
       url,
       endpoints,
-      invoke: (id, event) => component(id).handle(event),
+      invoke: async (id, event) => component(id).handle(checkEventInput(event)),
       stop,
     };
   } catch (error) {
     await stop();
-    throw error;
+    throw redactor.error(error);
   }
 }
 
@@ -164,6 +187,29 @@ async function openRoute(
     ...(sinkUri ? { sink: await open('sink', sinkUri, config.sink !== undefined) } : {}),
     ...(config.deadLetter ? { deadLetter: await open('dead_letter', config.deadLetter, true) } : {}),
   };
+}
+
+/**
+ * The one rule for "the component emitted events but the route has no sink": a trigger
+ * that does not reply has nowhere to put them, so a spindle:event component (which may
+ * emit on any event) without a sink nor K_SINK is refused at start-up, naming the table.
+ * Deciding at run time (discard, warn) would lose events silently or per message.
+ */
+function checkEmittedEventsHaveSink(
+  file: string,
+  adapter: TriggerAdapter<unknown>,
+  component: Component,
+  config: RouteConfig,
+  route: Route,
+): void {
+  if (adapter.replies === true || route.sink !== undefined || !component.worlds.has('event')) return;
+  throw new ManifestError(
+    file,
+    config.table ?? `trigger.${adapter.type}`,
+    'sink',
+    `is required: component '${component.id}' implements spindle:event and may emit events, which a ` +
+      `${adapter.type} trigger cannot answer with; set sink = "<uri>" (or K_SINK) so that they are not lost`,
+  );
 }
 
 function groupByType<T extends { type: string }>(items: T[]): Map<string, T[]> {

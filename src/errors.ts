@@ -102,3 +102,15 @@ export class SinkError extends SpindleError {
     this.sink = sink;
   }
 }
+
+/** Input over one of `[application.limits]` (a batch too long, JSON too deep). Never retriable. */
+export class LimitExceededError extends InvalidEventError {
+  override name = 'LimitExceededError';
+  /** What HTTP answers: 413 for too much, 400 for too deep. */
+  readonly status: number;
+
+  constructor(status: number, reason: string) {
+    super(reason);
+    this.status = status;
+  }
+}

@@ -57,7 +57,62 @@ export function violations(event: CloudEvent): string[] {
     if (!ATTRIBUTE_NAME.test(name)) out.push(`extension '${name}' must be lower-case letters and digits only`);
     else if (RESERVED.has(name)) out.push(`extension '${name}' shadows a context attribute`);
   }
+  for (const [name, value] of Object.entries(attributes(event))) {
+    if (typeof value !== 'string') continue;
+    const forbidden = forbiddenCharacter(value);
+    // The value itself is not quoted: it may carry CR/LF that must never reach a reply.
+    if (forbidden !== undefined) out.push(`attribute '${name}' contains ${forbidden}, which no CloudEvents string may`);
+  }
   return out;
+}
+
+/**
+ * The first character the CloudEvents type system forbids in a String (spec 1.0.2, Type
+ * System): "control characters in the ranges U+0000-U+001F and U+007F-U+009F", lone
+ * surrogates, and the noncharacters U+FDD0-U+FDEF and U+xFFFE/U+xFFFF. Such a value can
+ * never become valid, so it is refused at once, never retried.
+ */
+export function forbiddenCharacter(value: string): string | undefined {
+  const found = firstForbidden(value);
+  if (found === undefined) return undefined;
+  const what =
+    found.kind === 'control'
+      ? 'the control character'
+      : found.kind === 'surrogate'
+        ? 'a lone surrogate'
+        : 'the noncharacter';
+  return `${what} ${codePoint(found.code)} at offset ${found.at}`;
+}
+
+/** `value` with every character forbidden in a CloudEvents String written as `\u{XXXX}`. */
+export function escapeForbidden(value: string): string {
+  if (firstForbidden(value) === undefined) return value;
+  let out = '';
+  for (const char of value)
+    out +=
+      firstForbidden(char) === undefined ? char : `\\u{${(char.codePointAt(0) as number).toString(16).toUpperCase()}}`;
+  return out;
+}
+
+function codePoint(code: number): string {
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+function firstForbidden(
+  value: string,
+): { code: number; at: number; kind: 'control' | 'surrogate' | 'noncharacter' } | undefined {
+  for (let i = 0; i < value.length; i++) {
+    const at = i;
+    const code = value.codePointAt(i) as number;
+    if (code > 0xffff) i++; // a surrogate pair, read as one code point
+    const isControl = code <= 0x1f || (code >= 0x7f && code <= 0x9f);
+    const isLoneSurrogate = code >= 0xd800 && code <= 0xdfff;
+    const isNonCharacter = (code >= 0xfdd0 && code <= 0xfdef) || (code & 0xfffe) === 0xfffe;
+    if (isControl || isLoneSurrogate || isNonCharacter) {
+      return { code, at, kind: isControl ? 'control' : isLoneSurrogate ? 'surrogate' : 'noncharacter' };
+    }
+  }
+  return undefined;
 }
 
 export function isAttributeName(name: string): boolean {
@@ -193,6 +248,21 @@ export function fromStructured(value: unknown): CloudEvent {
     attrs.datacontenttype = 'application/json';
   }
   return fromAttributes(attrs, data);
+}
+
+/** The latest instant a JavaScript Date (and so a `time` spindle writes) can hold: +275760-09-13. */
+export const MAX_TIME_MS = 8.64e15;
+
+/**
+ * A broker timestamp (ms since the epoch) as a `time` attribute: `none` for a negative or
+ * missing one (Kafka's -1), `out-of-range` where no RFC 3339 time can say it, so that the
+ * codec refuses the message with a reason naming the field instead of throwing
+ * "Invalid time value" on every redelivery.
+ */
+export function timeFromMillis(millis: number): { time: string } | 'none' | 'out-of-range' {
+  if (Number.isNaN(millis) || millis < 0) return 'none';
+  if (millis > MAX_TIME_MS) return 'out-of-range';
+  return { time: new Date(millis).toISOString() };
 }
 
 export function decodeUtf8(bytes: Uint8Array): string | undefined {

@@ -31,6 +31,7 @@ export {
   violations,
   withChanges,
 } from './event.ts';
+export type { EventInput } from './event-input.ts';
 export { createLogger, type Logger, silentLogger } from './log.ts';
 export type { Component, GuestExports, World } from './runtime/component.ts';
 export { loadComponent } from './runtime/load.ts';

@@ -1,4 +1,5 @@
-import { type Logger, pino } from 'pino';
+import { type Bindings, type ChildLoggerOptions, type Logger, pino } from 'pino';
+import type { Redactor } from './redact.ts';
 
 export type { Logger };
 export type LogFormat = 'pretty' | 'json';
@@ -17,4 +18,34 @@ export function createLogger(options: { format?: LogFormat; level?: string } = {
 /** A logger that discards everything, for embedding and tests that do not care. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+
+/**
+ * `logger` with every argument of every line redacted (URI passwords, secret variables),
+ * its children too: the core hands this one to the runtime and to every adapter, so that
+ * no line written through it shows a secret, whoever wrote it.
+ */
+export function redactingLogger(logger: Logger, redactor: Redactor): Logger {
+  return new Proxy(logger, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      if (property === 'child') {
+        return (bindings: Bindings, options?: ChildLoggerOptions) =>
+          redactingLogger(target.child(redactor.value(bindings) as Bindings, options), redactor);
+      }
+      if (typeof property === 'string' && LEVELS.has(property)) {
+        return (...args: unknown[]) => {
+          if (target.isLevelEnabled(property))
+            value.apply(
+              target,
+              args.map((arg) => redactor.value(arg)),
+            );
+        };
+      }
+      return value.bind(target);
+    },
+  });
 }

@@ -6,10 +6,12 @@
  * they never touch the runtime's internals, and the core never imports a broker client.
  */
 
-import type { Router } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { Limits } from './app/limits.ts';
 import type { AppConfig } from './app/model.ts';
 import type { TriggerTable } from './app/table.ts';
+import type { Admission } from './delivery/admission.ts';
 import type { SpindleError } from './errors.ts';
 import type { CloudEvent } from './event.ts';
 import type { Component } from './runtime/component.ts';
@@ -51,7 +53,10 @@ export type Outcome =
   | { kind: 'filtered' }
   /** The component succeeded and the sink accepted every emitted event. */
   | { kind: 'emitted'; events: CloudEvent[] }
-  /** The component succeeded and the route has no sink: the trigger delivers `events`. */
+  /**
+   * The component succeeded and the route has no sink: the trigger answers with `events`.
+   * Only a trigger that `replies` gets it (the others' routes always have a sink).
+   */
   | { kind: 'reply'; events: CloudEvent[] }
   /** It could not be processed and the dead-letter sink accepted it. */
   | { kind: 'dead-lettered'; error: SpindleError }
@@ -77,6 +82,31 @@ export interface SinkAdapter {
   open(uri: URL, ctx: { logger: Logger }): Promise<EventSink>;
 }
 
+/**
+ * What a codec made of one message: the event, or why it is not one with the original
+ * bytes wrapped in `raw`, so that the dead-letter sink receives them intact.
+ */
+export type Decoded = { ok: true; event: CloudEvent } | { ok: false; error: SpindleError; raw: CloudEvent };
+
+export interface DispatchAllOptions {
+  /** Stop at the first `failed` outcome: the messages after it are left to the broker. */
+  untilFailed?: boolean;
+}
+
+/** Answers one request with node:http's own objects. */
+export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** spindle's listener, for triggers that serve HTTP (the health route is already there). */
+export interface HttpRoutes {
+  /** Serve POST requests to `path` (case-insensitive, a trailing slash allowed, query aside). */
+  post(path: string, handler: HttpHandler): void;
+  /**
+   * Offer every request no route above took to `handler`, in the order offered: it answers
+   * and returns true, or returns false to leave the request to the next (404 at the end).
+   */
+  use(handler: (req: IncomingMessage, res: ServerResponse) => boolean): void;
+}
+
 /** Fields every trigger understands: `component`, `sink`, `dead_letter`, `retry`, `filter`. */
 export interface RouteConfig {
   /** The manifest table it was read from (e.g. `trigger.redis[0]`), for errors. */
@@ -93,10 +123,22 @@ export interface TriggerContext {
   readonly logger: Logger;
   /** Aborted when the app stops. */
   readonly signal: AbortSignal;
-  /** Express router on spindle's listener (the health route is already there). */
-  readonly http: Router;
+  /** spindle's HTTP listener, to mount routes on. */
+  readonly http: HttpRoutes;
+  /** `[application.limits]` in force; HTTP triggers read bodies with `readBody(req, limits)`. */
+  readonly limits: Limits;
+  /**
+   * The app's cap on events in flight. `dispatch` and `dispatchAll` wait for room (a
+   * broker trigger that awaits them fetches no more meanwhile); an HTTP trigger answers
+   * 503 when it is `full`, and one that runs components itself holds `tryEnter`'s room.
+   */
+  readonly admission: Pick<Admission, 'full' | 'tryEnter' | 'limit'>;
   readonly sinks: SinkFactory;
-  /** Opens a route's sinks and fills in the default retry policy of this trigger type. */
+  /**
+   * Opens a route's sinks and fills in the default retry policy of this trigger type. On a
+   * trigger that does not reply (`replies` unset), a route of a component that can emit
+   * events must have a sink (or K_SINK): it is refused with a ManifestError otherwise.
+   */
   route(config: RouteConfig, defaults?: Partial<RetryPolicy>): Promise<Route>;
   /** Filter, invoke the component, emit to the sink, retry with backoff, dead-letter. */
   dispatch(route: Route, event: CloudEvent): Promise<Outcome>;
@@ -105,7 +147,14 @@ export interface TriggerContext {
    * emitted events sent to the sink together (one round trip). Outcomes in `events` order;
    * with `untilFailed` they end at the first `failed` one (the rest was not tried).
    */
-  dispatchAll(route: Route, events: readonly CloudEvent[], options?: { untilFailed?: boolean }): Promise<Outcome[]>;
+  dispatchAll(route: Route, events: readonly CloudEvent[], options?: DispatchAllOptions): Promise<Outcome[]>;
+  /**
+   * A codec's results for messages of one ordered source: runs of events through
+   * `dispatchAll`, each message that did not decode to `reject` in its place, so that
+   * order is kept. One outcome per message, in order (with `untilFailed`, up to the first
+   * `failed`); an unexpected failure is a `failed` outcome, never a skipped message.
+   */
+  dispatchDecoded(route: Route, messages: readonly Decoded[], options?: DispatchAllOptions): Promise<Outcome[]>;
   /**
    * A message that is not a usable event (undecodable, say): to the dead-letter sink with
    * the reason, or `failed`. `event` wraps the original bytes so that nothing is lost.
@@ -113,6 +162,11 @@ export interface TriggerContext {
   reject(route: Route, event: CloudEvent, error: SpindleError): Promise<Outcome>;
   /** A loaded component, for triggers that speak a world other than spindle:event. */
   component(id: string): Component;
+  /**
+   * `text` with URI passwords and secret variables masked, for what the adapter shows
+   * outside the logger (HTTP bodies, banners): the logger and outcome errors are already.
+   */
+  redact(text: string): string;
 }
 
 export interface RunningTrigger {
@@ -127,6 +181,12 @@ export interface RunningTrigger {
 export interface TriggerAdapter<C = unknown> {
   /** The manifest key: `[[trigger.<type>]]`. */
   readonly type: string;
+  /**
+   * Whether the trigger answers each message with the events emitted for it (an HTTP
+   * reply): then a route without a sink is allowed and `dispatch` returns `reply`
+   * outcomes. A broker trigger has nowhere to put them: leave it unset.
+   */
+  readonly replies?: boolean;
   /**
    * Validate one trigger table (with `[application.trigger.<type>]` defaults merged in).
    * Throw a ManifestError naming the file, the table and the field.

@@ -47,18 +47,21 @@
  * says why and carries the message wrapped as above, for the dead-letter sink.
  */
 import { randomUUID } from 'node:crypto';
-import { InvalidEventError } from '../../src/errors.ts';
 import {
   attributes,
   type CloudEvent,
   decodeUtf8,
   fromAttributes,
   fromStructured,
+  InvalidEventError,
   isAttributeName,
+  MAX_TIME_MS,
+  parseJsonWithin,
+  timeFromMillis,
   toStructured,
   utf8,
   violations,
-} from '../../src/event.ts';
+} from '../../src/adapter.ts';
 
 /** What amqplib's `ConsumeMessage` has that the codec reads, with the queue it came from. */
 export interface AmqpDelivery {
@@ -124,12 +127,19 @@ export function decode(message: AmqpDelivery, options: AmqpDecodeOptions = {}): 
     const json = decodeUtf8(message.content);
     if (json === undefined) return fail('the structured event is not UTF-8 text');
     try {
-      return checked(fromStructured(JSON.parse(json)), 'structured', fail);
+      return checked(fromStructured(parseJsonWithin(json)), 'structured', fail);
     } catch (error) {
       return fail(`malformed structured event: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  if (prefix === undefined) return { ok: true, mode: 'wrapped', event: raw() };
+  if (prefix === undefined) {
+    if (timeOf(message) === 'out-of-range') {
+      return fail(
+        `property 'timestamp' (${message.properties.timestamp} s) is beyond the latest time a CloudEvent can carry (${MAX_TIME_MS / 1000} s)`,
+      );
+    }
+    return { ok: true, mode: 'wrapped', event: raw() };
+  }
   const attrs: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (!name.startsWith(prefix)) continue;
@@ -173,8 +183,8 @@ export function encode(event: CloudEvent, options: AmqpEncodeOptions): AmqpMessa
 
 /** The message as a CloudEvent of its own (see the top of this file). */
 export function wrap(message: AmqpDelivery, options: AmqpDecodeOptions = {}): CloudEvent {
-  const { messageId, timestamp, contentType } = message.properties;
-  const seconds = typeof timestamp === 'number' ? timestamp : Number.NaN;
+  const { messageId, contentType } = message.properties;
+  const time = timeOf(message);
   const routingKey = message.fields.routingKey;
   return fromAttributes(
     {
@@ -183,11 +193,17 @@ export function wrap(message: AmqpDelivery, options: AmqpDecodeOptions = {}): Cl
       source: `amqp://${message.queue}`,
       type: options.type ?? DEFAULT_TYPE,
       ...(routingKey ? { subject: routingKey } : {}),
-      ...(Number.isFinite(seconds) && seconds >= 0 ? { time: new Date(seconds * 1000).toISOString() } : {}),
+      ...(typeof time === 'object' ? time : {}),
       ...(text(contentType) ? { datacontenttype: text(contentType) } : {}),
     },
     body(message),
   );
+}
+
+/** The AMQP `timestamp` property (seconds since the epoch) as a `time`. */
+function timeOf(message: AmqpDelivery): ReturnType<typeof timeFromMillis> {
+  const { timestamp } = message.properties;
+  return timeFromMillis(typeof timestamp === 'number' ? timestamp * 1000 : Number.NaN);
 }
 
 /** An AMQP body always exists: an empty one is an event without data. */

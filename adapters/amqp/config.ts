@@ -22,10 +22,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SocketOptions } from 'amqplib';
-import type { AppConfig } from '../../src/app/model.ts';
-import { parseRouteConfig } from '../../src/app/route-config.ts';
-import type { TriggerTable } from '../../src/app/table.ts';
-import type { RouteConfig } from '../../src/trigger.ts';
+import { type AppConfig, parseRouteConfig, type RouteConfig, redactUrl, type TriggerTable } from '../../src/adapter.ts';
 
 export type ExchangeType = 'direct' | 'topic' | 'fanout' | 'headers';
 const EXCHANGE_TYPES: readonly ExchangeType[] = ['direct', 'topic', 'fanout', 'headers'];
@@ -79,7 +76,7 @@ export function parseAmqpTriggerConfig(table: TriggerTable, app: AppConfig): Amq
     ...route,
     table: table.table,
     url: url.href,
-    safeUrl: redacted(url),
+    safeUrl: redactUrl(url),
     socket,
     queue,
     declare,
@@ -101,7 +98,7 @@ function parseUrl(table: TriggerTable): URL {
       'is required: amqp://user:password@host:5672/vhost, here or in [application.trigger.amqp]',
     );
   }
-  if (!URL.canParse(text)) throw table.error('url', `is not a URL: ${JSON.stringify(withoutPassword(text))}`);
+  if (!URL.canParse(text)) throw table.error('url', `is not a URL: ${JSON.stringify(redactUrl(text))}`);
   const url = new URL(text);
   if (url.protocol !== 'amqp:' && url.protocol !== 'amqps:') {
     throw table.error('url', `expected amqp:// or amqps://, got ${url.protocol}//`);
@@ -170,16 +167,4 @@ function parseTls(table: TriggerTable, app: AppConfig, url: URL): SocketOptions 
   if (servername !== undefined) socket.servername = servername;
   if (rejectUnauthorized !== undefined) socket.rejectUnauthorized = rejectUnauthorized;
   return socket;
-}
-
-/** The URL without its password, for logs and errors. */
-export function redacted(url: URL): string {
-  if (url.password === '') return url.href;
-  const copy = new URL(url.href);
-  copy.password = '***';
-  return copy.href;
-}
-
-function withoutPassword(text: string): string {
-  return text.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
 }

@@ -18,10 +18,15 @@
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
-import { InFlight } from '../../src/delivery/in-flight.ts';
-import { pause } from '../../src/delivery/retry.ts';
-import { ManifestError, SpindleError } from '../../src/errors.ts';
-import type { Outcome, Route, TriggerContext } from '../../src/trigger.ts';
+import {
+  InFlight,
+  ManifestError,
+  type Outcome,
+  pause,
+  type Route,
+  SpindleError,
+  type TriggerContext,
+} from '../../src/adapter.ts';
 import { decode } from './codec.ts';
 import type { AmqpTriggerConfig } from './config.ts';
 import { AmqpLink } from './link.ts';
@@ -99,25 +104,17 @@ export class QueueConsumer {
   }
 
   async #handle(channel: Channel, message: ConsumeMessage): Promise<void> {
-    let outcome: Outcome;
+    let outcome: Outcome | undefined;
     try {
       const decoded = decode(
         { queue: this.#config.queue, content: message.content, fields: message.fields, properties: message.properties },
         this.#config.messageType === undefined ? {} : { type: this.#config.messageType },
       );
-      outcome = decoded.ok
-        ? await this.#ctx.dispatch(this.#route, decoded.event)
-        : await this.#ctx.reject(this.#route, decoded.raw, decoded.error);
+      [outcome] = await this.#ctx.dispatchDecoded(this.#route, [decoded]);
     } catch (cause) {
       this.#logger.error({ err: cause }, 'unexpected failure delivering an amqp message');
-      outcome = { kind: 'failed', error: new SpindleError('unexpected failure', { cause }) };
     }
-    if (outcome.kind === 'reply' && outcome.events.length > 0) {
-      this.#logger.warn(
-        { component: this.#route.componentId, events: outcome.events.length },
-        'emitted events discarded: this trigger has no sink (set sink, or K_SINK)',
-      );
-    }
+    outcome ??= { kind: 'failed', error: new SpindleError('unexpected failure delivering it', { retriable: true }) };
     if (outcome.kind !== 'failed') return this.#settle(channel, message, 'ack');
     await this.#keep(channel, message, outcome.error);
   }

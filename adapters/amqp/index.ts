@@ -1,4 +1,4 @@
-import type { Adapter } from '../../src/trigger.ts';
+import type { Adapter } from '../../src/adapter.ts';
 import { amqpSinkAdapter } from './sink.ts';
 import { amqpTrigger } from './trigger.ts';
 

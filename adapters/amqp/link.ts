@@ -11,6 +11,7 @@
  */
 import { type Channel, type ChannelModel, connect, type SocketOptions } from 'amqplib';
 import type { Logger } from 'pino';
+import { backoffDelay } from '../../src/adapter.ts';
 import { coalesceWrites } from './coalesce-writes.ts';
 
 export interface LinkOptions<C extends Channel> {
@@ -148,7 +149,7 @@ export class AmqpLink<C extends Channel> {
   #schedule(): void {
     if (this.#held) return;
     this.#attempt++;
-    const base = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (this.#attempt - 1));
+    const base = backoffDelay({ backoffMs: FIRST_DELAY_MS, maxDelayMs: MAX_DELAY_MS }, this.#attempt);
     const delay = Math.round(base * (0.8 + Math.random() * 0.4));
     this.#timer = setTimeout(() => void this.#reconnect(), delay);
   }

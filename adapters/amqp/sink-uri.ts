@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { SocketOptions } from 'amqplib';
-import { SinkError } from '../../src/errors.ts';
+import { redactUrl, SinkError } from '../../src/adapter.ts';
 import type { AmqpMode, HeaderPrefix } from './codec.ts';
-import { redacted } from './config.ts';
 
 /** An `amqp(s)://` sink URI, read (see the top of sink.ts for the form). */
 export interface AmqpSinkTarget {
@@ -28,7 +27,7 @@ const AMQPLIB = ['heartbeat', 'frameMax', 'channelMax', 'locale', 'maxFrameSize'
 const PREFIXES: readonly HeaderPrefix[] = ['', 'ce-', 'ce_', 'cloudEvents_'];
 
 export function parseSinkUri(uri: URL): AmqpSinkTarget {
-  const safeUri = redacted(uri);
+  const safeUri = redactUrl(uri);
   const fail = (reason: string) => new SinkError(safeUri, reason, { retriable: false });
   const params = uri.searchParams;
   for (const name of params.keys()) {

@@ -27,9 +27,7 @@
  */
 import type { ChannelModel, ConfirmChannel, Message } from 'amqplib';
 import type { Logger } from 'pino';
-import { SinkError } from '../../src/errors.ts';
-import type { CloudEvent } from '../../src/event.ts';
-import type { EventSink, SinkAdapter } from '../../src/trigger.ts';
+import { type CloudEvent, type EventSink, type SinkAdapter, SinkError } from '../../src/adapter.ts';
 import { encode } from './codec.ts';
 import { AmqpLink } from './link.ts';
 import { type AmqpSinkTarget, parseSinkUri } from './sink-uri.ts';

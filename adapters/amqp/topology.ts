@@ -4,7 +4,7 @@
  * become ManifestErrors that name the field to change.
  */
 import type { Channel } from 'amqplib';
-import { ManifestError } from '../../src/errors.ts';
+import { ManifestError } from '../../src/adapter.ts';
 import type { AmqpTriggerConfig } from './config.ts';
 
 export async function declareTopology(channel: Channel, config: AmqpTriggerConfig, file: string): Promise<void> {

@@ -1,4 +1,4 @@
-import type { RunningTrigger, TriggerAdapter } from '../../src/trigger.ts';
+import type { RunningTrigger, TriggerAdapter } from '../../src/adapter.ts';
 import { type AmqpTriggerConfig, parseAmqpTriggerConfig } from './config.ts';
 import { QueueConsumer } from './consumer.ts';
 

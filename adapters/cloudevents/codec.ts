@@ -6,16 +6,22 @@
  * accepts `specversion: 0.9` and malformed times, and misreads Buffer bodies in structured
  * mode. A transformer in an event mesh must keep attributes and data bytes exact.
  */
-import { InvalidEventError } from '../../src/errors.ts';
 import {
   attributes,
   type CloudEvent,
+  DEFAULT_LIMITS,
   fromAttributes,
   fromStructured,
+  InvalidEventError,
+  jsonDepthExceeding,
+  LimitExceededError,
+  type Limits,
+  limitText,
   toStructured,
   utf8,
   violations,
-} from '../../src/event.ts';
+} from '../../src/adapter.ts';
+import { decodeHeaderValue } from './header-value.ts';
 
 export type Mode = 'binary' | 'structured' | 'batch';
 
@@ -33,13 +39,19 @@ export interface EncodedMessage {
 const STRUCTURED = 'application/cloudevents+json';
 const BATCH = 'application/cloudevents-batch+json';
 
+/** The limits decoding enforces (`[application.limits]`). */
+export type DecodeLimits = Pick<Limits, 'maxBatchEvents' | 'maxJsonDepth'>;
+
 /** Read a request as one event (binary, structured) or several (batch). */
-export function decode(message: HttpMessage): { mode: Mode; events: CloudEvent[] } {
+export function decode(
+  message: HttpMessage,
+  limits: DecodeLimits = DEFAULT_LIMITS,
+): { mode: Mode; events: CloudEvent[] } {
   const contentType = header(message, 'content-type');
   const media = mediaType(contentType);
   // 3.2.1 / 3.3.1: structured and batch mode are told by the media type.
-  if (media === BATCH) return { mode: 'batch', events: decodeBatch(message.body) };
-  if (media === STRUCTURED) return { mode: 'structured', events: [valid(parseStructured(message.body))] };
+  if (media === BATCH) return { mode: 'batch', events: decodeBatch(message.body, limits) };
+  if (media === STRUCTURED) return { mode: 'structured', events: [valid(parseStructured(message.body, limits))] };
   if (media.startsWith('application/cloudevents')) {
     throw new InvalidEventError(`unsupported event format '${media}' (spindle reads ${STRUCTURED} and ${BATCH})`);
   }
@@ -58,7 +70,7 @@ function decodeBinary(message: HttpMessage, contentType: string | undefined): Cl
   for (const [name, value] of Object.entries(message.headers)) {
     if (!name.startsWith('ce-') || value === undefined) continue;
     // 3.1.3.1: "the header name ... prefixed with ce-"; names are case-insensitive.
-    attrs[name.slice(3).toLowerCase()] = percentDecode(Array.isArray(value) ? value.join(',') : value);
+    attrs[name.slice(3).toLowerCase()] = decodeHeaderValue(name, Array.isArray(value) ? value.join(',') : value);
   }
   // 3.1.1: "the datacontenttype attribute ... MUST be mapped to the HTTP Content-Type header".
   if (contentType !== undefined) attrs.datacontenttype = contentType;
@@ -67,9 +79,15 @@ function decodeBinary(message: HttpMessage, contentType: string | undefined): Cl
   return fromAttributes(attrs, data);
 }
 
-function decodeBatch(body: Uint8Array): CloudEvent[] {
-  const parsed = parseJson(body, 'batch');
+function decodeBatch(body: Uint8Array, limits: DecodeLimits): CloudEvent[] {
+  const parsed = parseJson(body, 'batch', limits);
   if (!Array.isArray(parsed)) throw new InvalidEventError('a CloudEvents batch must be a JSON array of events');
+  if (parsed.length > limits.maxBatchEvents) {
+    throw new LimitExceededError(
+      413,
+      `the batch holds ${parsed.length} events, more than ${limits.maxBatchEvents} (${limitText(limits, 'maxBatchEvents')})`,
+    );
+  }
   return parsed.map((member, index) => {
     try {
       return valid(fromStructured(member));
@@ -79,18 +97,26 @@ function decodeBatch(body: Uint8Array): CloudEvent[] {
   });
 }
 
-function parseStructured(body: Uint8Array): CloudEvent {
+function parseStructured(body: Uint8Array, limits: DecodeLimits): CloudEvent {
   try {
-    return fromStructured(parseJson(body, 'structured'));
+    return fromStructured(parseJson(body, 'structured', limits));
   } catch (error) {
     if (error instanceof InvalidEventError) throw error;
     throw new InvalidEventError((error as Error).message);
   }
 }
 
-function parseJson(body: Uint8Array, mode: string): unknown {
+function parseJson(body: Uint8Array, mode: string, limits: DecodeLimits): unknown {
+  const text = Buffer.from(body).toString('utf8');
+  const depth = jsonDepthExceeding(text, limits.maxJsonDepth);
+  if (depth !== undefined) {
+    throw new LimitExceededError(
+      400,
+      `${mode} mode body nests JSON deeper than ${limits.maxJsonDepth} levels (${limitText(limits, 'maxJsonDepth')})`,
+    );
+  }
   try {
-    return JSON.parse(Buffer.from(body).toString('utf8'));
+    return JSON.parse(text);
   } catch (error) {
     throw new InvalidEventError(`${mode} mode body is not valid JSON: ${(error as Error).message}`);
   }
@@ -134,15 +160,6 @@ function percentEncode(value: string): string {
     out += byte <= 0x20 || byte >= 0x7f || byte === 0x22 || byte === 0x25 ? `%${hex(byte)}` : String.fromCharCode(byte);
   }
   return out;
-}
-
-function percentDecode(value: string): string {
-  if (!value.includes('%')) return value;
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value; // not a valid escape sequence: keep the text as sent
-  }
 }
 
 function hex(byte: number): string {

@@ -1,4 +1,4 @@
-import type { Adapter } from '../../src/trigger.ts';
+import type { Adapter } from '../../src/adapter.ts';
 import { httpSinkAdapter } from './sink.ts';
 import { cloudEventsTrigger } from './trigger.ts';
 

@@ -1,9 +1,23 @@
-import type { Request, Response } from 'express';
-import { parseRouteConfig } from '../../src/app/route-config.ts';
-import { InFlight } from '../../src/delivery/in-flight.ts';
-import { ComponentError, InvalidEventError, ManifestError, type SpindleError } from '../../src/errors.ts';
-import type { CloudEvent } from '../../src/event.ts';
-import type { Outcome, Route, RouteConfig, RunningTrigger, TriggerAdapter, TriggerContext } from '../../src/trigger.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  busyRefusal,
+  type CloudEvent,
+  ComponentError,
+  InFlight,
+  InvalidEventError,
+  LimitExceededError,
+  ManifestError,
+  type Outcome,
+  parseRouteConfig,
+  type Route,
+  type RouteConfig,
+  type RunningTrigger,
+  readBody,
+  type SpindleError,
+  serveSafely,
+  type TriggerAdapter,
+  type TriggerContext,
+} from '../../src/adapter.ts';
 import { decode, type EncodedMessage, encode, encodeBatch, type Mode } from './codec.ts';
 
 export interface CloudEventsTriggerConfig extends RouteConfig {
@@ -13,8 +27,6 @@ export interface CloudEventsTriggerConfig extends RouteConfig {
 
 /** Knative retries 5xx itself: spindle retries a little in-process, then answers. */
 const HTTP_RETRY = { attempts: 3, backoffMs: 100, maxDelayMs: 1_000 };
-/** Larger bodies are refused with 413: a CloudEvent is a message, not a file transfer. */
-const BODY_LIMIT = 16 * 1024 * 1024;
 
 /**
  * `[[trigger.cloudevents]]`: a Knative / TriggerMesh target. Receives CloudEvents over
@@ -23,6 +35,8 @@ const BODY_LIMIT = 16 * 1024 * 1024;
  */
 export const cloudEventsTrigger: TriggerAdapter<CloudEventsTriggerConfig> = {
   type: 'cloudevents',
+  /** Emitted events go back in the HTTP answer when the route has no sink. */
+  replies: true,
 
   parseConfig(table) {
     const route = table.optionalString('route') ?? '/';
@@ -48,7 +62,7 @@ export const cloudEventsTrigger: TriggerAdapter<CloudEventsTriggerConfig> = {
     const routes = await Promise.all(configs.map(async (c) => ({ config: c, route: await ctx.route(c, HTTP_RETRY) })));
     for (const { config, route } of routes) {
       ctx.http.post(config.route, (req, res) => {
-        void inFlight.run(() => serve(ctx, route, req, res));
+        void inFlight.run(() => serveSafely(ctx.logger, res, () => serve(ctx, route, req, res)));
       });
     }
     const running: RunningTrigger = {
@@ -60,15 +74,15 @@ export const cloudEventsTrigger: TriggerAdapter<CloudEventsTriggerConfig> = {
   },
 };
 
-async function serve(ctx: TriggerContext, route: Route, req: Request, res: Response): Promise<void> {
-  const body = await readBody(req);
-  if (body === undefined) return reject(res, 413, `the body is larger than ${BODY_LIMIT} bytes`);
+async function serve(ctx: TriggerContext, route: Route, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (ctx.admission.full) throw busyRefusal(ctx.admission.limit);
+  const body = await readBody(req, ctx.limits);
   let mode: Mode;
   let events: CloudEvent[];
   try {
-    ({ mode, events } = decode({ headers: req.headers, body }));
+    ({ mode, events } = decode({ headers: req.headers, body }, ctx.limits));
   } catch (error) {
-    return reject(res, 400, (error as Error).message);
+    return reject(res, error instanceof LimitExceededError ? error.status : 400, (error as Error).message);
   }
   try {
     const outcomes = [];
@@ -76,10 +90,14 @@ async function serve(ctx: TriggerContext, route: Route, req: Request, res: Respo
     const failures = outcomes.filter(({ outcome }) => outcome.kind === 'failed');
     if (failures.length > 0) {
       const worst = failures.map(({ outcome }) => (outcome as Extract<Outcome, { kind: 'failed' }>).error);
-      return reject(res, Math.max(...worst.map(statusOf)), worst.map((e) => e.message).join('; '));
+      const reasons = ctx.redact(worst.map((e) => e.message).join('; '));
+      return reject(res, Math.max(...worst.map(statusOf)), reasons);
     }
     const replies = outcomes.flatMap(({ outcome }) => (outcome.kind === 'reply' ? outcome.events : []));
-    if (replies.length === 0) return void res.status(202).end();
+    if (replies.length === 0) {
+      res.statusCode = 202;
+      return void res.end();
+    }
     if (mode === 'batch') return send(res, 200, encodeBatch(replies));
     if (replies.length === 1 && replies[0]) return send(res, 200, encode(replies[0], mode));
     // One event in, several out, and nowhere to put them: answering with one would drop
@@ -103,33 +121,14 @@ function statusOf(error: SpindleError): number {
   return error.retriable ? 503 : 500;
 }
 
-function send(res: Response, status: number, message: EncodedMessage): void {
-  // Not res.set(): express would append a charset and so change datacontenttype.
-  res.status(status);
+function send(res: ServerResponse, status: number, message: EncodedMessage): void {
+  res.statusCode = status;
   for (const [name, value] of Object.entries(message.headers)) res.setHeader(name, value);
   res.end(Buffer.from(message.body));
 }
 
-function reject(res: Response, status: number, reason: string): void {
-  res.status(status).type('text/plain').send(`${reason}\n`);
-}
-
-/**
- * The request body as bytes, exactly as sent, or undefined past BODY_LIMIT. Read here
- * rather than with express.raw(): the body-parser stack (type-is, raw-body, charset
- * handling) was a tenth of the main thread's CPU per event in bench/http-target.
- */
-function readBody(req: Request): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= BODY_LIMIT) chunks.push(chunk);
-    });
-    req.once('end', () =>
-      resolve(size > BODY_LIMIT ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)),
-    );
-    req.once('error', reject);
-  });
+function reject(res: ServerResponse, status: number, reason: string): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'text/plain; charset=utf-8');
+  res.end(`${reason}\n`);
 }

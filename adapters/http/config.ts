@@ -8,7 +8,7 @@
  *
  * `base` (Spin v1, app-wide) arrives merged in from `[application.trigger.http]`.
  */
-import type { TriggerTable } from '../../src/app/table.ts';
+import type { TriggerTable } from '../../src/adapter.ts';
 import { DEFAULT_ARGV, DEFAULT_ENTRYPOINT } from './wagi-env.ts';
 
 export type ExecutorConfig = { type: 'spin' } | { type: 'wagi'; entrypoint: string; argv: string };

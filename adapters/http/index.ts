@@ -1,4 +1,4 @@
-import type { Adapter } from '../../src/trigger.ts';
+import type { Adapter } from '../../src/adapter.ts';
 import { httpTrigger } from './trigger.ts';
 
 /** Spin's HTTP trigger: `[[trigger.http]]`. */

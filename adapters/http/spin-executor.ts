@@ -3,7 +3,7 @@
  * `handle-request(request) -> response` call with the request record of Spin's HTTP
  * guide (uri = path and query; headers with the spin-* set; params always empty).
  */
-import type { Component } from '../../src/runtime/component.ts';
+import type { Component } from '../../src/adapter.ts';
 import { type Executor, exportOf, GuestFailure } from './executor.ts';
 import { withSpinHeaders } from './request-info.ts';
 

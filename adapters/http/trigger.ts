@@ -1,9 +1,16 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { NextFunction, Request, Response } from 'express';
-import { InFlight } from '../../src/delivery/in-flight.ts';
-import { ManifestError } from '../../src/errors.ts';
-import type { RunningTrigger, TriggerAdapter, TriggerContext } from '../../src/trigger.ts';
+import {
+  HttpRefusal,
+  holdingRoom,
+  InFlight,
+  ManifestError,
+  type RunningTrigger,
+  readBody,
+  serveSafely,
+  type TriggerAdapter,
+  type TriggerContext,
+} from '../../src/adapter.ts';
 import { type HttpTriggerConfig, parseHttpConfig } from './config.ts';
 import { type Executor, type ExecutorResponse, GuestFailure } from './executor.ts';
 import type { RequestInfo } from './request-info.ts';
@@ -35,7 +42,9 @@ export const httpTrigger: TriggerAdapter<HttpTriggerConfig> = {
     const closers: (() => Promise<void>)[] = [];
     const targets: Target[] = [];
     try {
-      for (const config of configs) targets.push({ config, execute: await executorFor(ctx, config, closers) });
+      for (const config of configs) {
+        targets.push({ config, execute: holdingRoom(ctx.admission, await executorFor(ctx, config, closers)) });
+      }
     } catch (error) {
       await Promise.allSettled(closers.map((close) => close()));
       throw error;
@@ -43,11 +52,11 @@ export const httpTrigger: TriggerAdapter<HttpTriggerConfig> = {
     const routes = routeTable(ctx, targets);
     const inFlight = new InFlight();
 
-    ctx.http.use((req: Request, res: Response, next: NextFunction) => {
-      const pathAndQuery = req.originalUrl;
-      const match = routes.match(pathAndQuery.split('?')[0] ?? '/');
-      if (match === undefined) return next();
-      void inFlight.run(() => serve(ctx, match, req, res));
+    ctx.http.use((req, res) => {
+      const match = routes.match((req.url ?? '/').split('?')[0] ?? '/');
+      if (match === undefined) return false;
+      void inFlight.run(() => serveSafely(ctx.logger, res, () => serve(ctx, match, req, res)));
+      return true;
     });
 
     const running: RunningTrigger = {
@@ -119,44 +128,50 @@ function routeTable(ctx: TriggerContext, targets: Target[]): RouteTable<Target> 
   }
 }
 
-async function serve(ctx: TriggerContext, match: RouteMatch<Target>, req: Request, res: Response): Promise<void> {
+async function serve(
+  ctx: TriggerContext,
+  match: RouteMatch<Target>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const { config, execute } = match.target;
+  const body = await readBody(req, ctx.limits);
   let response: ExecutorResponse;
   try {
     response = await execute({
-      method: req.method,
+      method: req.method ?? 'GET',
       headers: headersOf(req),
-      body: await readBody(req),
+      body,
       info: requestInfo(req),
       match,
     });
   } catch (error) {
+    if (error instanceof HttpRefusal) throw error; // answered by serveSafely
     const status = error instanceof GuestFailure ? error.status : 500;
     ctx.logger.error(
       { component: config.component, route: match.matchedRoute, status, err: error },
       (error as Error).message,
     );
     if (!res.headersSent) {
-      res
-        .status(status)
-        .type('text/plain')
-        .send(status === 502 ? 'Bad Gateway\n' : 'Internal Server Error\n');
+      res.statusCode = status;
+      res.setHeader('content-type', 'text/plain; charset=utf-8');
+      res.end(status === 502 ? 'Bad Gateway\n' : 'Internal Server Error\n');
     }
     return;
   }
-  res.status(response.status);
+  res.statusCode = response.status;
   for (const [name, value] of response.headers) {
     if (!NOT_FORWARDED.has(name.toLowerCase())) res.appendHeader(name, value);
   }
   res.end(Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength));
 }
 
-function requestInfo(req: Request): RequestInfo {
+function requestInfo(req: IncomingMessage): RequestInfo {
   const socket = req.socket as TLSSocket;
   return {
     scheme: socket.encrypted ? 'https' : 'http',
     host: req.headers.host ?? 'localhost',
-    pathAndQuery: req.originalUrl,
+    pathAndQuery: req.url ?? '/',
     clientAddress: socket.remoteAddress ?? '',
     clientPort: socket.remotePort ?? 0,
   };
@@ -168,12 +183,6 @@ function headersOf(req: IncomingMessage): [string, string][] {
     headers.push([(req.rawHeaders[i] as string).toLowerCase(), req.rawHeaders[i + 1] as string]);
   }
   return headers;
-}
-
-async function readBody(req: IncomingMessage): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function stripSlash(s: string): string {

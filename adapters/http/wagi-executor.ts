@@ -14,10 +14,7 @@ import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ComponentConfig } from '../../src/app/model.ts';
-import type { Logger } from '../../src/log.ts';
-import type { Component } from '../../src/runtime/component.ts';
-import type { WasmModule } from '../../src/runtime/wasm.ts';
+import type { Component, ComponentConfig, Logger, WasmModule } from '../../src/adapter.ts';
 import { MalformedCgiResponse, parseCgiResponse } from './cgi-response.ts';
 import { type Executor, GuestFailure } from './executor.ts';
 import { cgiEnvironment, wagiArgv } from './wagi-env.ts';

@@ -4,7 +4,7 @@
  * request (a StarlingMonkey instance answers one request only), with spindle's
  * `wasi:http/types` carrying the request in and the response out.
  */
-import type { Component } from '../../src/runtime/component.ts';
+import type { Component } from '../../src/adapter.ts';
 import { type Executor, exportOf, GuestFailure } from './executor.ts';
 import { withSpinHeaders } from './request-info.ts';
 import { incomingHttpTypes, incomingRequest, methodOf, pollImport } from './wasi-http-types.ts';

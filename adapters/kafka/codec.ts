@@ -17,17 +17,20 @@
  * Why not the SDK's Kafka binding: it parses JSON data and invents a `time`; spindle
  * keeps data bytes and attributes exact.
  */
-import { InvalidEventError } from '../../src/errors.ts';
 import {
   attributes,
   type CloudEvent,
   decodeUtf8,
   fromAttributes,
   fromStructured,
+  InvalidEventError,
+  MAX_TIME_MS,
+  parseJsonWithin,
+  timeFromMillis,
   toStructured,
   utf8,
   violations,
-} from '../../src/event.ts';
+} from '../../src/adapter.ts';
 
 /** A header value as kafkajs gives it (Buffer when consumed, string when produced). */
 export type KafkaHeaderValue = Buffer | string | (Buffer | string)[] | undefined;
@@ -101,7 +104,7 @@ export function decode(record: KafkaRecord, options: KafkaDecodeOptions = {}): K
     if (text === undefined) return fail('the structured event is not UTF-8 text');
     let event: CloudEvent;
     try {
-      event = fromStructured(JSON.parse(text));
+      event = fromStructured(parseJsonWithin(text));
     } catch (error) {
       return fail(`malformed structured event: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -110,7 +113,14 @@ export function decode(record: KafkaRecord, options: KafkaDecodeOptions = {}): K
   // 3: "it would be reasonable for a receiver to assume that if the message has all of
   // the mandatory CloudEvents attributes as headers then it's probably a CloudEvent".
   // spindle takes `ce_specversion` as the claim, and holds the claim to the spec.
-  if (headers.values[`${PREFIX}specversion`] === undefined) return { ok: true, mode: 'wrapped', event: raw(), key };
+  if (headers.values[`${PREFIX}specversion`] === undefined) {
+    if (timeOf(record) === 'out-of-range') {
+      return fail(
+        `field 'timestamp' (${record.timestamp} ms) is beyond the latest time a CloudEvent can carry (${MAX_TIME_MS} ms)`,
+      );
+    }
+    return { ok: true, mode: 'wrapped', event: raw(), key };
+  }
   const attrs: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers.values)) {
     if (name.startsWith(PREFIX)) attrs[name.slice(PREFIX.length)] = value;
@@ -164,14 +174,14 @@ export function wrap(record: KafkaRecord, options: KafkaDecodeOptions = {}): Clo
   const headers = readHeaders(record.headers);
   const contentType = headers.ok ? headers.values['content-type'] : undefined;
   const keyText = record.key ? decodeUtf8(record.key) : undefined;
-  const millis = record.timestamp === undefined ? Number.NaN : Number(record.timestamp);
+  const time = timeOf(record);
   return fromAttributes(
     {
       specversion: '1.0',
       id: `${record.topic}-${record.partition}-${record.offset}`,
       source: `kafka://${record.topic}`,
       type: options.type ?? DEFAULT_TYPE,
-      ...(Number.isFinite(millis) && millis >= 0 ? { time: new Date(millis).toISOString() } : {}),
+      ...(typeof time === 'object' ? time : {}),
       ...(contentType === undefined ? {} : { datacontenttype: contentType }),
       ...(keyText ? { partitionkey: keyText } : {}),
     },
@@ -211,6 +221,10 @@ function readHeaders(
     if (!(lower in values)) values[lower] = text;
   }
   return { ok: true, values };
+}
+
+function timeOf(record: KafkaRecord): ReturnType<typeof timeFromMillis> {
+  return timeFromMillis(record.timestamp === undefined ? Number.NaN : Number(record.timestamp));
 }
 
 function coordinates(record: KafkaRecord): string {

@@ -25,10 +25,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
-import type { AppConfig } from '../../src/app/model.ts';
-import { parseRouteConfig } from '../../src/app/route-config.ts';
-import { isTable, kind, type TriggerTable } from '../../src/app/table.ts';
-import type { RouteConfig } from '../../src/trigger.ts';
+import {
+  type AppConfig,
+  isTable,
+  kind,
+  parseRouteConfig,
+  type RouteConfig,
+  type TriggerTable,
+} from '../../src/adapter.ts';
 import { type KafkaConnection, parseBrokers, SASL_MECHANISMS, type SaslMechanism } from './connection.ts';
 
 export interface KafkaTriggerConfig extends RouteConfig {

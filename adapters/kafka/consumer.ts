@@ -19,10 +19,15 @@
  */
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { backoffDelay } from '../../src/delivery/retry.ts';
-import { SpindleError } from '../../src/errors.ts';
-import type { CloudEvent } from '../../src/event.ts';
-import type { Outcome, Route, TriggerContext } from '../../src/trigger.ts';
+import {
+  backoffDelay,
+  type Decoded,
+  type Outcome,
+  pause,
+  type Route,
+  SpindleError,
+  type TriggerContext,
+} from '../../src/adapter.ts';
 import { decode } from './codec.ts';
 import type { KafkaTriggerConfig } from './config.ts';
 import { createKafka } from './connection.ts';
@@ -38,8 +43,9 @@ const RESTART_DELAY_MS = 2_000;
  * request. Small, so that a record waits for few others' component calls.
  */
 const CHUNK = 10;
-/** Tries to join the group before start() gives up. */
+/** Tries to join the group before start() gives up, and the waits between them. */
 const START_ATTEMPTS = 5;
+const START_BACKOFF = { backoffMs: 500, maxDelayMs: 4_000 };
 
 export class KafkaTriggerConsumer {
   readonly config: KafkaTriggerConfig;
@@ -82,7 +88,7 @@ export class KafkaTriggerConsumer {
       } catch (error) {
         if (attempt >= START_ATTEMPTS || this.#stopping) throw error;
         this.#logger.warn({ err: (error as Error).message, attempt }, 'joining the kafka group failed; trying again');
-        await new Promise((resolve) => setTimeout(resolve, attempt * 500));
+        await pause(backoffDelay(START_BACKOFF, attempt), this.#ctx.signal);
         await this.#consumer.connect();
       }
     }
@@ -209,25 +215,16 @@ export class KafkaTriggerConsumer {
   }
 
   /**
-   * Records of one partition, in order: runs of decodable ones through `dispatchAll`
-   * (their emitted events reach the sink in one produce request), undecodable ones
-   * rejected in their place.
+   * Records of one partition, in order, through the core's decode-then-dispatch path:
+   * their emitted events reach the sink in one produce request, and nothing after a
+   * record that failed is tried.
    */
   async #deliver(topic: string, partition: number, messages: KafkaMessage[]): Promise<Outcome[]> {
+    const options = this.config.messageType === undefined ? {} : { type: this.config.messageType };
+    let decoded: Decoded[];
     try {
-      const outcomes: Outcome[] = [];
-      let run: CloudEvent[] = [];
-      /** False once a record failed: nothing after it in the partition is tried. */
-      const flush = async () => {
-        const events = run;
-        run = [];
-        if (events.length === 0) return true;
-        const done = await this.#ctx.dispatchAll(this.#route, events, { untilFailed: true });
-        outcomes.push(...done);
-        return done.length === events.length && done.at(-1)?.kind !== 'failed';
-      };
-      for (const message of messages) {
-        const decoded = decode(
+      decoded = messages.map((message) =>
+        decode(
           {
             topic,
             partition,
@@ -237,24 +234,15 @@ export class KafkaTriggerConsumer {
             headers: message.headers ?? {},
             timestamp: message.timestamp,
           },
-          this.config.messageType === undefined ? {} : { type: this.config.messageType },
-        );
-        if (decoded.ok) {
-          run.push(decoded.event);
-          continue;
-        }
-        if (!(await flush())) return outcomes;
-        const outcome = await this.#ctx.reject(this.#route, decoded.raw, decoded.error);
-        outcomes.push(outcome);
-        if (outcome.kind === 'failed') return outcomes;
-      }
-      await flush();
-      return outcomes;
+          options,
+        ),
+      );
     } catch (cause) {
-      // dispatch and reject report failures as outcomes; this is a bug, but never a skip.
+      // The codec reports bad records as results; a throw is a bug, but never a skip.
       const reason = cause instanceof Error ? cause.message : String(cause);
       return [{ kind: 'failed', error: new SpindleError(`unexpected: ${reason}`, { cause, retriable: true }) }];
     }
+    return this.#ctx.dispatchDecoded(this.#route, decoded, { untilFailed: true });
   }
 
   /** Leave the record in Kafka and read it again after a backoff, its partition paused meanwhile. */

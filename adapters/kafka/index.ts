@@ -1,4 +1,4 @@
-import type { Adapter } from '../../src/trigger.ts';
+import type { Adapter } from '../../src/adapter.ts';
 import { kafkaSinkAdapter } from './sink.ts';
 import { kafkaTrigger } from './trigger.ts';
 

@@ -13,9 +13,14 @@
  */
 import { Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { SinkError, SpindleError } from '../../src/errors.ts';
-import type { CloudEvent } from '../../src/event.ts';
-import type { EventSink, SinkAdapter } from '../../src/trigger.ts';
+import {
+  type CloudEvent,
+  type EventSink,
+  redactUrl,
+  type SinkAdapter,
+  SinkError,
+  SpindleError,
+} from '../../src/adapter.ts';
 import { encode, type KafkaMode } from './codec.ts';
 import { createKafka, type KafkaConnection, parseBrokers, SASL_MECHANISMS, type SaslMechanism } from './connection.ts';
 
@@ -60,7 +65,7 @@ export class KafkaSink implements EventSink {
 
 /** Opens a connected producer; a broker that cannot be reached is a start-up error. */
 export async function openKafkaSink(url: URL, logger: Logger): Promise<KafkaSink> {
-  const shown = redacted(url);
+  const shown = redactUrl(url);
   const options = parseSinkUri(url);
   const producer = createKafka(options.connection, logger).producer({
     createPartitioner: Partitioners.DefaultPartitioner,
@@ -79,7 +84,7 @@ export async function openKafkaSink(url: URL, logger: Logger): Promise<KafkaSink
 }
 
 export function parseSinkUri(url: URL): KafkaSinkOptions {
-  const fail = (reason: string) => new SpindleError(`sink ${redacted(url)}: ${reason}`);
+  const fail = (reason: string) => new SpindleError(`sink ${redactUrl(url)}: ${reason}`);
   const topic = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (topic === '' || topic.includes('/')) {
     throw fail('expected kafka://host:port/topic (one topic name after the host)');
@@ -128,13 +133,6 @@ function retriable(error: unknown): boolean {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function redacted(url: URL): string {
-  if (!url.password) return url.href;
-  const copy = new URL(url.href);
-  copy.password = '***';
-  return copy.href;
 }
 
 export const kafkaSinkAdapter: SinkAdapter = {

@@ -1,5 +1,4 @@
-import { ManifestError } from '../../src/errors.ts';
-import type { RunningTrigger, TriggerAdapter } from '../../src/trigger.ts';
+import { ManifestError, type RunningTrigger, type TriggerAdapter } from '../../src/adapter.ts';
 import { type KafkaTriggerConfig, parseKafkaTriggerConfig } from './config.ts';
 import { KafkaTriggerConsumer } from './consumer.ts';
 
@@ -30,14 +29,7 @@ export const kafkaTrigger: TriggerAdapter<KafkaTriggerConfig> = {
     };
     try {
       for (const config of configs) {
-        const route = await ctx.route(config, KAFKA_RETRY);
-        if (route.sink === undefined) {
-          ctx.logger.warn(
-            { table: config.table },
-            `[${config.table}] has no sink (nor K_SINK): events component ${config.component} emits are discarded`,
-          );
-        }
-        const consumer = new KafkaTriggerConsumer(ctx, config, route);
+        const consumer = new KafkaTriggerConsumer(ctx, config, await ctx.route(config, KAFKA_RETRY));
         consumers.push(consumer);
       }
       await Promise.all(consumers.map((c) => c.start()));

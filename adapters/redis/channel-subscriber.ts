@@ -11,7 +11,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { InFlight } from '../../src/delivery/in-flight.ts';
+import { InFlight } from '../../src/adapter.ts';
 import type { MessageHandler } from './message.ts';
 
 export class ChannelSubscriber {

@@ -23,16 +23,17 @@
  * `data` member is written as `data_base64`.
  */
 import { randomUUID } from 'node:crypto';
-import { InvalidEventError } from '../../src/errors.ts';
 import {
   type CloudEvent,
   decodeUtf8,
   fromAttributes,
   fromStructured,
+  InvalidEventError,
+  parseJsonWithin,
   toStructured,
   utf8,
   violations,
-} from '../../src/event.ts';
+} from '../../src/adapter.ts';
 
 export type RedisDecoded =
   | { ok: true; mode: 'structured' | 'wrapped'; event: CloudEvent }
@@ -45,8 +46,11 @@ export interface RedisDecodeOptions {
   newId?: () => string;
 }
 
+/** A field name or value: bytes as Redis keeps them (or text, which is taken as UTF-8). */
+export type FieldValue = string | Uint8Array;
+
 /** A stream entry's fields: ioredis's flat `[field, value, ...]` list, or an object. */
-export type StreamFields = readonly string[] | Readonly<Record<string, string>>;
+export type StreamFields = readonly FieldValue[] | Readonly<Record<string, FieldValue>>;
 
 export const DEFAULT_TYPE = 'dev.spindle.redis.message';
 /** The stream entry field that holds the event. */
@@ -72,15 +76,32 @@ export function decodeEntry(
   fields: StreamFields,
   options: RedisDecodeOptions = {},
 ): RedisDecoded {
-  const object = fieldObject(fields);
-  const raw = () =>
-    wrapped(`redis://${stream}`, `${stream}-${entryId}`, options, 'application/json', utf8(JSON.stringify(object)));
-  const payload = object[EVENT_FIELD];
-  if (payload === undefined) return { ok: true, mode: 'wrapped', event: raw() };
-  // An undecodable `event` field is dead-lettered as it was written: its bytes exactly.
-  const rawPayload = () => wrapped(`redis://${stream}`, `${stream}-${entryId}`, options, undefined, utf8(payload));
+  const object = fieldBytes(fields);
+  const wrap = (contentType: string | undefined, data: Uint8Array) =>
+    wrapped(`redis://${stream}`, `${stream}-${entryId}`, options, contentType, data);
   const where = `redis stream ${stream} entry ${entryId}`;
-  const json = parse(payload);
+  const payload = object[EVENT_FIELD];
+  if (payload === undefined) {
+    const texts = fieldTexts(object);
+    if ('notText' in texts) {
+      // JSON cannot carry those bytes: the dead-letter event keeps every value exact, in base64.
+      const base64 = Object.fromEntries(
+        Object.entries(object).map(([name, value]) => [name, Buffer.from(value).toString('base64')]),
+      );
+      return failure(
+        where,
+        `field '${texts.notText}' is not UTF-8 text, and an entry without an '${EVENT_FIELD}' field is wrapped ` +
+          'as a JSON object of its fields (the dead-lettered data holds each value in base64)',
+        () => wrap('application/json', utf8(JSON.stringify(base64))),
+      );
+    }
+    return { ok: true, mode: 'wrapped', event: wrap('application/json', utf8(JSON.stringify(texts.values))) };
+  }
+  // An undecodable `event` field is dead-lettered as it was written: its bytes exactly.
+  const rawPayload = () => wrap(undefined, new Uint8Array(payload));
+  const text = decodeUtf8(payload);
+  if (text === undefined) return failure(where, `field '${EVENT_FIELD}' is not UTF-8 text`, rawPayload);
+  const json = parse(text);
   if (!json.ok) return failure(where, `malformed JSON in field '${EVENT_FIELD}': ${json.reason}`, rawPayload);
   return structured(json.value, where, rawPayload);
 }
@@ -144,14 +165,32 @@ function wrapped(
   );
 }
 
-function fieldObject(fields: StreamFields): Record<string, string> {
-  if (!isFlatList(fields)) return { ...fields };
-  const out: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) out[fields[i] as string] = fields[i + 1] as string;
+/** Field name -> value bytes; a repeated field keeps its last value, as HGETALL-style readers do. */
+export function fieldBytes(fields: StreamFields): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {};
+  const bytes = (value: FieldValue) => (typeof value === 'string' ? utf8(value) : value);
+  if (!isFlatList(fields)) {
+    for (const [name, value] of Object.entries(fields)) out[name] = bytes(value);
+    return out;
+  }
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    out[Buffer.from(bytes(fields[i] as FieldValue)).toString()] = bytes(fields[i + 1] as FieldValue);
+  }
   return out;
 }
 
-function isFlatList(fields: StreamFields): fields is readonly string[] {
+/** Every value as text, or the first field whose value is not UTF-8. */
+function fieldTexts(fields: Record<string, Uint8Array>): { values: Record<string, string> } | { notText: string } {
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    const text = decodeUtf8(value);
+    if (text === undefined) return { notText: name };
+    values[name] = text;
+  }
+  return { values };
+}
+
+function isFlatList(fields: StreamFields): fields is readonly FieldValue[] {
   return Array.isArray(fields);
 }
 
@@ -161,7 +200,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function parse(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return { ok: true, value: parseJsonWithin(text) };
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };
   }

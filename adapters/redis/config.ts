@@ -18,10 +18,7 @@
  *   sink = "redis://127.0.0.1:6379?stream=orders-out"
  */
 import { hostname } from 'node:os';
-import type { AppConfig } from '../../src/app/model.ts';
-import { parseRouteConfig } from '../../src/app/route-config.ts';
-import type { TriggerTable } from '../../src/app/table.ts';
-import type { RouteConfig } from '../../src/trigger.ts';
+import { type AppConfig, parseRouteConfig, type RouteConfig, type TriggerTable } from '../../src/adapter.ts';
 import { checkAddress } from './connection.ts';
 
 interface CommonConfig extends RouteConfig {

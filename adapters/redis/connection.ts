@@ -5,7 +5,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import { SpindleError } from '../../src/errors.ts';
+import { backoffDelay, redactUrl as redact, SpindleError } from '../../src/adapter.ts';
 
 export interface ConnectOptions {
   logger: Logger;
@@ -19,7 +19,7 @@ export interface ConnectOptions {
 }
 
 /** Reconnect with backoff: 50 ms, doubling, capped at 2 s, forever. */
-const retryStrategy = (times: number) => Math.min(2_000, 50 * 2 ** Math.min(times - 1, 6));
+const retryStrategy = (times: number) => backoffDelay({ backoffMs: 50, maxDelayMs: 2_000 }, times);
 
 /** Connect to `address` (connected when this resolves) and log connection loss and return. */
 export async function connectRedis(address: string | URL, options: ConnectOptions): Promise<Redis> {
@@ -61,11 +61,9 @@ export function serverUrl(address: string | URL): URL {
   return url;
 }
 
-/** The URI without its password, for logs, errors and the banner. */
+/** The URI without its password, for logs, errors and the banner (`redis://host:6379`, no slash). */
 export function redactUrl(address: string | URL): string {
-  const url = new URL(address);
-  if (url.password) url.password = '***';
-  return url.href.replace(/\/$/, '');
+  return redact(new URL(address)).replace(/\/$/, '');
 }
 
 /** A redis(s):// URI, or why not. */

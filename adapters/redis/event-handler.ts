@@ -4,8 +4,7 @@
  * goes to the dead-letter sink with its bytes wrapped. Only a `failed` outcome keeps the
  * message in Redis (a stream entry stays pending; a pub/sub message is gone regardless).
  */
-import type { CloudEvent } from '../../src/event.ts';
-import type { Outcome, Route, TriggerContext } from '../../src/trigger.ts';
+import type { Outcome, Route, TriggerContext } from '../../src/adapter.ts';
 import { decodeEntry, decodeMessage, type RedisDecoded } from './codec.ts';
 import type { RedisTriggerConfig } from './config.ts';
 import { type BatchHandler, describeMessage, type MessageHandler, type RedisMessage, type Verdict } from './message.ts';
@@ -32,41 +31,17 @@ export function eventHandler(ctx: TriggerContext, route: Route, config: RedisTri
     return 'keep';
   };
 
+  /** The core's decode-then-dispatch path: one outcome per message, in order. */
+  const handleAll: BatchHandler = async (messages) => {
+    const outcomes = await ctx.dispatchDecoded(route, messages.map(decode));
+    return messages.map((message, i) => verdict(message, outcomes[i] ?? missing()));
+  };
   return {
-    async handle(message) {
-      const decoded = decode(message);
-      const outcome = decoded.ok
-        ? await ctx.dispatch(route, decoded.event)
-        : await ctx.reject(route, decoded.raw, decoded.error);
-      return verdict(message, outcome);
-    },
-    async handleAll(messages) {
-      const verdicts: Verdict[] = [];
-      let run: { message: RedisMessage; event: CloudEvent }[] = [];
-      const flush = async () => {
-        const outcomes = await ctx.dispatchAll(
-          route,
-          run.map((r) => r.event),
-        );
-        for (const [i, r] of run.entries()) verdicts.push(verdict(r.message, outcomes[i] ?? missing()));
-        run = [];
-      };
-      for (const message of messages) {
-        const decoded = decode(message);
-        if (decoded.ok) {
-          run.push({ message, event: decoded.event });
-          continue;
-        }
-        // Undecodable: the entries before it go first, so that order is kept.
-        await flush();
-        verdicts.push(verdict(message, await ctx.reject(route, decoded.raw, decoded.error)));
-      }
-      await flush();
-      return verdicts;
-    },
+    handle: async (message) => (await handleAll([message]))[0] ?? missing(),
+    handleAll,
   };
 }
 
 function missing(): never {
-  throw new Error('dispatchAll returned fewer outcomes than events');
+  throw new Error('dispatchDecoded returned fewer outcomes than messages');
 }

@@ -3,8 +3,7 @@
  * `spindle:event/handler` gets CloudEvents through delivery (sink, retries, dead letters);
  * `fermyon:spin/inbound-redis` gets the raw payload, Spin's way, and emits nothing.
  */
-import { ManifestError } from '../../src/errors.ts';
-import type { TriggerContext } from '../../src/trigger.ts';
+import { ManifestError, type TriggerContext } from '../../src/adapter.ts';
 import type { RedisTriggerConfig } from './config.ts';
 import { eventHandler } from './event-handler.ts';
 import { type BatchHandler, type MessageHandler, oneByOne } from './message.ts';

@@ -1,4 +1,4 @@
-import type { Adapter } from '../../src/trigger.ts';
+import type { Adapter } from '../../src/adapter.ts';
 import { redisSinkAdapter } from './sink.ts';
 import { redisTrigger } from './trigger.ts';
 

@@ -3,8 +3,8 @@
 export type RedisMessage =
   /** A pub/sub message; `payload` is the bytes exactly as published. */
   | { kind: 'channel'; channel: string; payload: Uint8Array }
-  /** A stream entry: its id and its fields as XREADGROUP lists them (`[field, value, ...]`). */
-  | { kind: 'stream'; stream: string; id: string; fields: string[] };
+  /** A stream entry: its id and its fields as XREADGROUP lists them (`[field, value, ...]`), as bytes. */
+  | { kind: 'stream'; stream: string; id: string; fields: Uint8Array[] };
 
 /** `ack`: done with it (XACK); `keep`: leave it pending, to be claimed and tried again. */
 export type Verdict = 'ack' | 'keep';

@@ -14,9 +14,7 @@
  * subscriber is still accepted). `stream` and `channel` are exclusive.
  */
 import type { Redis } from 'ioredis';
-import { SinkError, SpindleError } from '../../src/errors.ts';
-import type { CloudEvent } from '../../src/event.ts';
-import type { EventSink, SinkAdapter } from '../../src/trigger.ts';
+import { type CloudEvent, type EventSink, type SinkAdapter, SinkError, SpindleError } from '../../src/adapter.ts';
 import { encodeEntry, encodeMessage } from './codec.ts';
 import { checkAddress, connectRedis, redactUrl } from './connection.ts';
 

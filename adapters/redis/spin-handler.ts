@@ -8,8 +8,8 @@
  * stream, the payload is the entry's `event` field, or its fields as a JSON object.
  */
 import type { Logger } from 'pino';
-import type { Component } from '../../src/runtime/component.ts';
-import { EVENT_FIELD } from './codec.ts';
+import type { Component } from '../../src/adapter.ts';
+import { EVENT_FIELD, fieldBytes } from './codec.ts';
 import { describeMessage, type MessageHandler, type RedisMessage } from './message.ts';
 
 const INBOUND_REDIS = /^fermyon:spin\/inbound-redis(@.+)?$/;
@@ -50,10 +50,13 @@ export function spinHandler(component: Component, logger: Logger): MessageHandle
 
 function payloadOf(message: RedisMessage): Uint8Array {
   if (message.kind === 'channel') return message.payload;
-  const fields: Record<string, string> = {};
-  for (let i = 0; i + 1 < message.fields.length; i += 2)
-    fields[message.fields[i] as string] = message.fields[i + 1] as string;
-  return Buffer.from(fields[EVENT_FIELD] ?? JSON.stringify(fields));
+  const fields = fieldBytes(message.fields);
+  const event = fields[EVENT_FIELD];
+  if (event !== undefined) return event; // exact bytes, as a pub/sub payload is
+  const texts = Object.fromEntries(
+    Object.entries(fields).map(([name, value]) => [name, Buffer.from(value).toString()]),
+  );
+  return Buffer.from(JSON.stringify(texts));
 }
 
 function inboundRedis(exports: Record<string, unknown>): InboundRedis | undefined {

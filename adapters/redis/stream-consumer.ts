@@ -18,7 +18,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { pause } from '../../src/delivery/retry.ts';
+import { backoffDelay, pause } from '../../src/adapter.ts';
 import type { BatchHandler, RedisMessage } from './message.ts';
 import { autoclaimReply, readReply, type StreamEntry } from './stream-reply.ts';
 
@@ -39,7 +39,8 @@ export interface StreamConsumerOptions {
 /** Entries per read: small, so that two processes in one group both get work. */
 export const BATCH = 10;
 const MAX_BLOCK_MS = 5_000;
-const ERROR_BACKOFF_MS = { first: 100, max: 5_000 };
+/** Between tries after a failed read (a lost connection, say). */
+const ERROR_BACKOFF = { backoffMs: 100, maxDelayMs: 5_000 };
 
 export class StreamConsumer {
   readonly #o: StreamConsumerOptions;
@@ -103,7 +104,7 @@ export class StreamConsumer {
         if (this.#stopping) break;
         failures++;
         recover = true;
-        const delay = Math.min(ERROR_BACKOFF_MS.max, ERROR_BACKOFF_MS.first * 2 ** Math.min(failures - 1, 6));
+        const delay = backoffDelay(ERROR_BACKOFF, failures);
         logger.warn({ stream: this.#o.stream, err: (error as Error).message, retryInMs: delay }, 'stream read failed');
         await pause(delay, this.#stop.signal);
       }
@@ -142,7 +143,8 @@ export class StreamConsumer {
     args.push('STREAMS', stream, from);
     this.#blocked = block;
     try {
-      return readReply(await reader.call('XREADGROUP', args));
+      // As bytes: a field value that is not UTF-8 must reach the codec exact.
+      return readReply(await reader.callBuffer('XREADGROUP', args));
     } finally {
       this.#blocked = false;
     }
@@ -152,7 +154,15 @@ export class StreamConsumer {
   async #claim(cursor: string): Promise<string> {
     const { reader, stream, group, consumer, claimIdleMs, logger } = this.#o;
     const reply = autoclaimReply(
-      await reader.call('XAUTOCLAIM', [stream, group, consumer, String(claimIdleMs), cursor, 'COUNT', String(BATCH)]),
+      await reader.callBuffer('XAUTOCLAIM', [
+        stream,
+        group,
+        consumer,
+        String(claimIdleMs),
+        cursor,
+        'COUNT',
+        String(BATCH),
+      ]),
     );
     if (reply.entries.length > 0) {
       logger.info({ stream, entries: reply.entries.map((e) => e.id) }, 'claimed pending entries idle too long');
@@ -174,7 +184,7 @@ export class StreamConsumer {
     const { stream } = this.#o;
     // Deleted (XDEL, trimming) while pending: nothing left to process, only to ack.
     const ids = entries.filter((e) => e.fields === null).map((e) => e.id);
-    const live = entries.filter((e): e is StreamEntry & { fields: string[] } => e.fields !== null);
+    const live = entries.filter((e): e is StreamEntry & { fields: Buffer[] } => e.fields !== null);
     if (live.length > 0) {
       const messages = live.map((e): RedisMessage => ({ kind: 'stream', stream, id: e.id, fields: e.fields }));
       const verdicts = await this.#o.handle(messages);

@@ -3,10 +3,10 @@
  * (`[[stream, entries]]`) or over RESP3 with ioredis's legacy mapping (`[stream, entries]`).
  */
 
-/** One entry; `fields` is null for an entry deleted while it was pending. */
+/** One entry; `fields` (names and values, as bytes) is null for an entry deleted while it was pending. */
 export interface StreamEntry {
   id: string;
-  fields: string[] | null;
+  fields: Buffer[] | null;
 }
 
 /** XREADGROUP ... STREAMS <one stream>: its entries (none on a timeout). */
@@ -32,6 +32,10 @@ function entryList(entries: unknown): StreamEntry[] {
   if (!Array.isArray(entries)) return [];
   return entries.map((entry) => {
     const [id, fields] = entry as [unknown, unknown];
-    return { id: String(id), fields: Array.isArray(fields) ? fields.map(String) : null };
+    return { id: String(id), fields: Array.isArray(fields) ? fields.map(asBuffer) : null };
   });
+}
+
+function asBuffer(value: unknown): Buffer {
+  return Buffer.isBuffer(value) ? value : Buffer.from(String(value));
 }

@@ -7,7 +7,7 @@
  * XACK; per stream consumer one connection of its own (its reads block).
  */
 import type { Redis } from 'ioredis';
-import type { RunningTrigger, TriggerAdapter, TriggerContext } from '../../src/trigger.ts';
+import type { RunningTrigger, TriggerAdapter, TriggerContext } from '../../src/adapter.ts';
 import { ChannelSubscriber } from './channel-subscriber.ts';
 import { parseRedisConfig, type RedisStreamConfig, type RedisTriggerConfig } from './config.ts';
 import { connectRedis, redactUrl } from './connection.ts';

@@ -1,4 +1,4 @@
-import type { Adapter } from '../../src/trigger.ts';
+import type { Adapter } from '../../src/adapter.ts';
 import { timerTrigger } from './trigger.ts';
 
 const adapter: Adapter = { triggers: [timerTrigger] };

@@ -1,7 +1,7 @@
 /**
- * `[[trigger.timer]]`: Spin's custom-trigger example, rebuilt on spindle's public trigger
- * interface only (it imports nothing from the core but types and the route parser), as
- * the proof that a trigger type is a plug-in:
+ * `[[trigger.timer]]`: Spin's custom-trigger example, rebuilt on spindle's adapter entry
+ * only (src/adapter.ts; `spindle/adapter` from a package), as the proof that a trigger
+ * type is a plug-in:
  *
  *   [application.trigger.timer]
  *   speedup = 10            # optional: every interval divided by this
@@ -14,11 +14,16 @@
  * emitted events go to the trigger's sink like any other trigger's.
  */
 import { randomUUID } from 'node:crypto';
-import { parseRouteConfig } from '../../src/app/route-config.ts';
-import { InFlight } from '../../src/delivery/in-flight.ts';
-import { ManifestError } from '../../src/errors.ts';
-import type { CloudEvent } from '../../src/event.ts';
-import type { RouteConfig, RunningTrigger, TriggerAdapter, TriggerContext } from '../../src/trigger.ts';
+import {
+  type CloudEvent,
+  InFlight,
+  ManifestError,
+  parseRouteConfig,
+  type RouteConfig,
+  type RunningTrigger,
+  type TriggerAdapter,
+  type TriggerContext,
+} from '../../src/adapter.ts';
 
 export interface TimerConfig extends RouteConfig {
   intervalMs: number;
@@ -76,11 +81,8 @@ async function ticker(ctx: TriggerContext, config: TimerConfig): Promise<() => P
       `'${config.component}' exports neither handle-timer-request nor spindle:event/handler`,
     );
   }
+  // A timer replies to no one: the core refuses a route without a sink (or K_SINK).
   const route = await ctx.route(config);
-  if (route.sink === undefined) {
-    // With nowhere to send them, what the component emits would be lost.
-    throw new ManifestError(ctx.app.file, config.table, 'sink', `is required: '${config.component}' emits events`);
-  }
   return async () => {
     const tick: CloudEvent = {
       id: randomUUID(),

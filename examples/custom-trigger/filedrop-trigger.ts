@@ -1,5 +1,5 @@
 /**
- * A third-party trigger type for spindle, written against its public API only: every
+ * A third-party trigger type for spindle, written against its adapter entry only: every
  * file dropped into a directory becomes a CloudEvent (data = the file's bytes); the file
  * is deleted only once the event was processed (emitted, filtered or dead-lettered), so
  * a file whose processing failed stays for the next start.
@@ -16,7 +16,14 @@
 import { watch } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type CloudEvent, InFlight, parseRouteConfig, type RouteConfig, type TriggerAdapter } from 'spindle';
+// An adapter in its own package imports 'spindle/adapter', the same entry.
+import {
+  type CloudEvent,
+  InFlight,
+  parseRouteConfig,
+  type RouteConfig,
+  type TriggerAdapter,
+} from '../../src/adapter.ts';
 
 interface FileDropConfig extends RouteConfig {
   dir: string;

@@ -3,8 +3,9 @@
  * or `[[component]]` (Spin v1). Paths are resolved against the manifest's directory.
  */
 
-import { existsSync, globSync, statSync } from 'node:fs';
+import { globSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { confineMount } from './file-mounts.ts';
 import type { BuildConfig, ComponentConfig, FileMount, InstanceMode, VariableDecl } from './model.ts';
 import { isTable, kind, TriggerTable } from './table.ts';
 import { rejectUnsupported, UNSUPPORTED_COMPONENT_FIELDS } from './unsupported.ts';
@@ -33,6 +34,8 @@ const COMMON_FIELDS = [
   'instances',
   'threads',
   'timeout_ms',
+  'memory_limit_mb',
+  'max_output_kb',
 ];
 
 /** Spin v2 component ids: kebab-case. */
@@ -55,15 +58,14 @@ export function parseComponent(table: TriggerTable, id: string, ctx: ComponentCo
   const variables = parseComponentVariables(table.optionalTable(ctx.variablesField), ctx.declared);
   const build = parseBuild(table.optionalTable('build'), ctx.dir);
   const instances = parseInstances(table);
-  const { threads, timeoutMs } = parseExecution(table, 'timeout_ms');
+  const execution = parseExecution(table, MANIFEST_EXECUTION_FIELDS);
   table.take('tool'); // Spin's `[component.<id>.tool.<name>]`: metadata for other tools, by design not Spin's.
   rejectUnsupported(table, UNSUPPORTED_COMPONENT_FIELDS);
   table.done([...(ctx.formatFields ?? []), ...COMMON_FIELDS, ctx.variablesField]);
 
   const component: ComponentConfig = { id, source, variables, environment, files, allowedOutboundHosts };
   if (instances !== undefined) component.instances = instances;
-  if (threads !== undefined) component.threads = threads;
-  if (timeoutMs !== undefined) component.timeoutMs = timeoutMs;
+  Object.assign(component, execution);
   if (build !== undefined) component.build = build;
   if (description !== undefined) component.description = description;
   return component;
@@ -107,10 +109,13 @@ function parseFiles(table: TriggerTable, dir: string): FileMount[] {
       const source = resolve(dir, mount.string('source'));
       const destination = mount.string('destination');
       mount.done(['source', 'destination']);
-      if (!existsSync(source)) throw mount.error('source', `no such file or directory: ${source}`);
+      // Explicit mounts may name a directory outside the app's (the author chose it), but
+      // nothing under it may lead elsewhere.
+      const confined = confineMount(source);
+      if ('reason' in confined) throw mount.error('source', confined.reason);
       if (!destination.startsWith('/'))
         throw mount.error('destination', `must be an absolute guest path, got "${destination}"`);
-      mounts.push({ source, destination });
+      mounts.push({ source: confined.real, destination });
     } else {
       throw table.error(field, `expected a path or a { source, destination } table, got ${kind(entry)}`);
     }
@@ -129,8 +134,9 @@ function filesFromPattern(table: TriggerTable, field: string, pattern: string, d
     if (rel.startsWith('..')) {
       throw table.error(field, `"${pattern}" is outside the manifest's directory (use { source, destination })`);
     }
-    if (!existsSync(source)) throw table.error(field, `no such file or directory: ${source}`);
-    return { source, destination: `/${rel.split(sep).join('/')}` };
+    const confined = confineMount(source, dir);
+    if ('reason' in confined) throw table.error(field, confined.reason);
+    return { source: confined.real, destination: `/${rel.split(sep).join('/')}` };
   });
 }
 
@@ -161,15 +167,35 @@ function parseInstances(table: TriggerTable): InstanceMode | undefined {
   throw table.error('instances', `expected "fresh" or "reuse", got "${value}"`);
 }
 
-/** Upper bounds: more threads than this is a typo, and Node's timers cap at 2^31-1 ms. */
+/**
+ * Upper bounds: more threads than this is a typo, Node's timers cap at 2^31-1 ms, 4 GiB
+ * is a 32-bit guest's whole address space, and more than 1 GiB of log per event is a typo.
+ */
 const MAX_THREADS = 64;
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+const MAX_MEMORY_LIMIT_MB = 4096;
+const MAX_OUTPUT_KB = 2 ** 20;
 
-/** `threads` (0 = the main thread) and the per-event deadline, named `timeoutField`. */
-export function parseExecution(
-  table: TriggerTable,
-  timeoutField: string,
-): { threads: number | undefined; timeoutMs: number | undefined } {
+/** What the execution fields are called: snake_case in manifests, camelCase in defineApp. */
+export interface ExecutionFields {
+  timeout: string;
+  memoryLimit: string;
+  maxOutput: string;
+}
+
+export const MANIFEST_EXECUTION_FIELDS: ExecutionFields = {
+  timeout: 'timeout_ms',
+  memoryLimit: 'memory_limit_mb',
+  maxOutput: 'max_output_kb',
+};
+
+type Execution = Pick<ComponentConfig, 'threads' | 'timeoutMs' | 'memoryLimitMb' | 'maxOutputKb'>;
+
+/**
+ * `threads` (0 = the main thread), the per-event deadline, the memory limit and the
+ * output cap; only the fields the table sets.
+ */
+export function parseExecution(table: TriggerTable, fields: ExecutionFields): Execution {
   const threads = table.optionalNumber('threads', { min: 0, integer: true });
   if (threads !== undefined && threads > MAX_THREADS) {
     throw table.error(
@@ -177,11 +203,22 @@ export function parseExecution(
       `must be at most ${MAX_THREADS} (0 runs the component on the main thread), got ${threads}`,
     );
   }
-  const timeoutMs = table.optionalNumber(timeoutField, { min: 1, integer: true });
-  if (timeoutMs !== undefined && timeoutMs > MAX_TIMEOUT_MS) {
-    throw table.error(timeoutField, `must be at most ${MAX_TIMEOUT_MS} ms, got ${timeoutMs}`);
+  const execution: Execution = {
+    threads,
+    timeoutMs: boundedNumber(table, fields.timeout, 1, MAX_TIMEOUT_MS, 'ms'),
+    memoryLimitMb: boundedNumber(table, fields.memoryLimit, 1, MAX_MEMORY_LIMIT_MB, 'MB'),
+    maxOutputKb: boundedNumber(table, fields.maxOutput, 0, MAX_OUTPUT_KB, 'KiB'),
+  };
+  for (const key of Object.keys(execution) as (keyof Execution)[]) {
+    if (execution[key] === undefined) delete execution[key];
   }
-  return { threads, timeoutMs };
+  return execution;
+}
+
+function boundedNumber(table: TriggerTable, field: string, min: number, max: number, unit: string) {
+  const value = table.optionalNumber(field, { min, integer: true });
+  if (value !== undefined && value > max) throw table.error(field, `must be at most ${max} ${unit}, got ${value}`);
+  return value;
 }
 
 function isFile(path: string): boolean {

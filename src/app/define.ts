@@ -16,6 +16,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { newApp } from './app-identity.ts';
 import { COMPONENT_ID, COMPONENT_ID_RULE, parseExecution } from './component.ts';
+import { confineMount } from './file-mounts.ts';
 import type { AppConfig, ComponentConfig, FileMount, InstanceMode, VariableDecl } from './model.ts';
 import { isTable, kind, TriggerTable } from './table.ts';
 import { checkTrigger, parseTriggerDefaults } from './triggers.ts';
@@ -38,6 +39,10 @@ export interface ComponentDefinition {
   threads?: number;
   /** Per-event deadline in ms. */
   timeoutMs?: number;
+  /** Most linear memory an instance may have, in MB (default 256). */
+  memoryLimitMb?: number;
+  /** Most stdout + stderr kept per event, in KiB (default 64). */
+  maxOutputKb?: number;
 }
 
 /** One trigger table: `type` picks the adapter, the other fields are its `[[trigger.<type>]]` fields. */
@@ -71,6 +76,8 @@ const COMPONENT_FIELDS = [
   'instances',
   'threads',
   'timeoutMs',
+  'memoryLimitMb',
+  'maxOutputKb',
 ];
 
 export function defineApp(definition: AppDefinition): AppConfig {
@@ -139,13 +146,16 @@ function defineComponent(table: TriggerTable, id: string, app: AppConfig): Compo
   if (instances !== undefined && instances !== 'fresh' && instances !== 'reuse') {
     throw table.error('instances', `expected "fresh" or "reuse", got "${instances}"`);
   }
-  const { threads, timeoutMs } = parseExecution(table, 'timeoutMs');
+  const execution = parseExecution(table, {
+    timeout: 'timeoutMs',
+    memoryLimit: 'memoryLimitMb',
+    maxOutput: 'maxOutputKb',
+  });
   table.done(COMPONENT_FIELDS);
   const component: ComponentConfig = { id, source: resolved, variables, environment, files, allowedOutboundHosts };
   if (description !== undefined) component.description = description;
   if (instances !== undefined) component.instances = instances;
-  if (threads !== undefined) component.threads = threads;
-  if (timeoutMs !== undefined) component.timeoutMs = timeoutMs;
+  Object.assign(component, execution);
   return component;
 }
 
@@ -166,9 +176,10 @@ function defineFiles(table: TriggerTable, dir: string): FileMount[] {
     }
     const destination = mount?.string('destination') ?? `/${rel.split(sep).join('/')}`;
     mount?.done(['source', 'destination']);
-    if (!existsSync(path)) throw table.error(`files[${i}]`, `no such file or directory: ${path}`);
+    const confined = confineMount(path, mount === undefined ? dir : undefined);
+    if ('reason' in confined) throw table.error(`files[${i}]`, confined.reason);
     if (!destination.startsWith('/'))
       throw table.error(`files[${i}]`, `destination must be an absolute guest path, got "${destination}"`);
-    return { source: path, destination };
+    return { source: confined.real, destination };
   });
 }

@@ -6,6 +6,7 @@
 
 import { newApp } from './app-identity.ts';
 import { COMPONENT_ID, COMPONENT_ID_RULE, parseComponent } from './component.ts';
+import { parseLimits } from './limits.ts';
 import type { AppConfig } from './model.ts';
 import { TriggerTable } from './table.ts';
 import { checkTrigger, parseTriggerDefaults, parseTriggerLists } from './triggers.ts';
@@ -33,8 +34,10 @@ export function parseManifestV2(doc: Record<string, unknown>, opts: ParseOptions
     const table = appTriggers?.optionalTable(type) as TriggerTable; // keys() lists only fields present
     parseTriggerDefaults(type, table, { file, dir, declared: variables }, app);
   }
+  const limits = parseLimits(application.optionalTable('limits'));
+  if (Object.keys(limits).length > 0) app.limits = limits;
   rejectUnsupported(application, UNSUPPORTED_APPLICATION_FIELDS);
-  application.done(['name', 'version', 'description', 'authors', 'trigger']);
+  application.done(['name', 'version', 'description', 'authors', 'trigger', 'limits']);
 
   const components = root.optionalTable('component');
   for (const id of components?.keys() ?? []) {

@@ -3,6 +3,8 @@
  * embedding program normalises into. Paths are absolute; templates are unexpanded.
  */
 
+import type { Limits } from './limits.ts';
+
 /** An application variable, declared in `[variables]`. */
 export interface VariableDecl {
   description?: string;
@@ -51,6 +53,10 @@ export interface ComponentConfig {
   threads?: number;
   /** Per-event deadline in ms (`timeout_ms`); undefined: the runtime's default (30 s). */
   timeoutMs?: number;
+  /** Most linear memory an instance may have, in MB (`memory_limit_mb`); undefined: 256. */
+  memoryLimitMb?: number;
+  /** Most stdout + stderr kept per event, in KiB (`max_output_kb`); undefined: 64. */
+  maxOutputKb?: number;
   build?: BuildConfig;
   description?: string;
 }
@@ -85,4 +91,6 @@ export interface AppConfig {
    * path relative to the manifest) whose default export is a TriggerAdapter.
    */
   triggerModules: Record<string, string>;
+  /** `[application.limits]`: the limits set in the manifest (the rest keep their defaults). */
+  limits?: Partial<Limits>;
 }

@@ -5,6 +5,7 @@
  */
 
 import { parseSinkUri } from '../delivery/sink-uri.ts';
+import { redactUrl } from '../redact.ts';
 import type { EventFilter, RetryPolicy, RouteConfig } from '../trigger.ts';
 import type { TriggerTable } from './table.ts';
 
@@ -31,7 +32,7 @@ function optionalUri(table: TriggerTable, field: string): string | undefined {
   if (parseSinkUri(value) === undefined || !/^[a-z][a-z0-9+.-]*:/i.test(value)) {
     throw table.error(
       field,
-      `expected a URI with a scheme, such as http://host:port/ or kafka://host:9092/topic, got ${JSON.stringify(value)}`,
+      `expected a URI with a scheme, such as http://host:port/ or kafka://host:9092/topic, got ${JSON.stringify(redactUrl(value))}`,
     );
   }
   if (/^[^:/]+:\d+\/?$/.test(value)) {

@@ -1,18 +1,22 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SpindleError } from '../errors.ts';
 import { packagePath } from '../package-files.ts';
+import { ComponentizeError } from './componentize-error.ts';
+import { guestEntry } from './guest-entry.ts';
+import { handlerGuardSource } from './handler-guard.ts';
+import { openHostRoot } from './shim-preopens.ts';
+
+export { ComponentizeError } from './componentize-error.ts';
 
 /** spindle's own WIT (the `spindle:event` package and its vendored deps). */
 export const DEFAULT_WIT_PATH = packagePath('wit');
 export const DEFAULT_WORLD = 'spindle:event/transformer';
 
 export interface ComponentizeOptions {
-  /** The JavaScript module to build (its exports implement the world). */
+  /** The JavaScript or TypeScript (`.ts`, `.mts`: types erased) module to build; its exports implement the world. */
   source: string;
   /** Where to write the component. */
   out: string;
@@ -24,6 +28,13 @@ export interface ComponentizeOptions {
   cacheDir?: string;
   /** Build even when `out` is up to date. */
   force?: boolean;
+  /**
+   * Put spindle's handler guard in front of the guest (handler-guard.ts): results that
+   * do not fit the event record and thrown Errors become errors that say what went wrong.
+   * Defaults to true for the `spindle:event/transformer` world (set it only for worlds
+   * that export `spindle:event/handler`); false builds the module exactly as written.
+   */
+  guard?: boolean;
 }
 
 export interface ComponentizeResult {
@@ -34,19 +45,10 @@ export interface ComponentizeResult {
   inputs: string;
 }
 
-/** A guest that could not be built: names the file and why. */
-export class ComponentizeError extends SpindleError {
-  override name = 'ComponentizeError';
-  readonly file: string;
-
-  constructor(file: string, reason: string, options: { cause?: unknown } = {}) {
-    super(`componentize ${file}: ${reason}`, options);
-    this.file = file;
-  }
-}
-
 /**
- * Build a JavaScript guest into a WebAssembly component with componentize-js. Skips the
+ * Build a JavaScript or TypeScript guest into a WebAssembly component with
+ * componentize-js, a TypeScript one with its types erased (strip-types.ts) and a
+ * spindle:event one behind the handler guard (handler-guard.ts). Skips the
  * build when `out` was built from the same inputs (recorded in `<out>.build.json`).
  * Only the source file itself is hashed: a guest that imports sibling modules needs
  * `force` after changing them.
@@ -59,10 +61,11 @@ export async function componentize(options: ComponentizeOptions): Promise<Compon
   const cacheDir = resolve(options.cacheDir ?? join(dirname(out), '.spindle', 'cache'));
   const record = `${out}.build.json`;
 
-  const inputs = await hashInputs(source, witPath, worldName);
+  const guard = options.guard ?? worldName === DEFAULT_WORLD;
+  const inputs = await hashInputs(source, witPath, worldName, guard);
   if (!options.force && (await upToDate(out, record, inputs))) return { out, built: false, inputs };
 
-  const component = await build(source, witPath, worldName, cacheDir);
+  const component = await build(source, witPath, worldName, cacheDir, guard);
   // Write next to the target and rename: a reader never sees half a component.
   const tmp = `${out}.${process.pid}.${Date.now()}.tmp`;
   try {
@@ -73,27 +76,24 @@ export async function componentize(options: ComponentizeOptions): Promise<Compon
     await rm(tmp, { force: true });
     throw new ComponentizeError(source, `cannot write ${out}`, { cause });
   }
-  await writeFile(record, `${JSON.stringify({ inputs, source, witPath, worldName }, null, 2)}\n`);
+  await writeFile(record, `${JSON.stringify({ inputs, source, witPath, worldName, guard }, null, 2)}\n`);
   return { out, built: true, inputs };
 }
 
-async function build(source: string, witPath: string, worldName: string, cacheDir: string): Promise<Uint8Array> {
+async function build(
+  source: string,
+  witPath: string,
+  worldName: string,
+  cacheDir: string,
+  guard: boolean,
+): Promise<Uint8Array> {
   // Loaded on demand: componentize-js is heavy and only builds need it.
-  const [{ componentize: run }, shimFilesystem] = await Promise.all([
-    import('@bytecodealliance/componentize-js'),
-    import('@bytecodealliance/preview2-shim/filesystem'),
-  ]);
-  // Typed by hand: the package's `types` condition resolves to the browser declarations.
-  const { _setPreopens } = shimFilesystem as unknown as { _setPreopens(preopens: Record<string, string>): void };
-  // preview2-shim 0.26 no longer pre-opens '/', and componentize-js reads the WIT and the
-  // source through it (WASM-NOTES). This sets the shim's process-wide default preopens;
-  // spindle's runtime never uses those defaults (each component gets its own), so
-  // widening them here does not leak the host filesystem into guests.
-  _setPreopens({ '/': '/' });
+  const [{ componentize: run }] = await Promise.all([import('@bytecodealliance/componentize-js'), openHostRoot()]);
   await mkdir(cacheDir, { recursive: true });
+  const entry = await guestEntry(source, guard);
   try {
     const { component } = await run({
-      sourcePath: source,
+      sourcePath: entry.path,
       witPath,
       worldName,
       // Wizer's wasmtime cache goes under cacheDir instead of ~/.cache.
@@ -101,26 +101,24 @@ async function build(source: string, witPath: string, worldName: string, cacheDi
     });
     return component;
   } catch (cause) {
-    const details = message(cause).startsWith('failed to parse JS source') ? syntaxErrors(source) : '';
+    const reason = entry.rename(message(cause));
     throw new ComponentizeError(
       source,
-      `componentize-js failed (world ${worldName}, WIT ${witPath}): ${message(cause)}${details}`,
+      `componentize-js failed (world ${worldName}, WIT ${witPath}): ${reason}${syntaxErrors(source, entry.code)}`,
       { cause },
     );
+  } finally {
+    await entry.remove();
   }
 }
 
 /**
- * componentize-js reports only how many syntax errors it found; Node's own parser says
- * where and what the first one is.
+ * componentize-js reports only how many syntax errors it found (or, for the guest behind
+ * the guard, that initialisation failed); Node's own parser says where and what the
+ * first one is. `code` is the guest as JavaScript (a TypeScript guest with its types
+ * erased in place, so lines and columns are the .ts file's).
  */
-function syntaxErrors(source: string): string {
-  let code: string;
-  try {
-    code = readFileSync(source, 'utf8');
-  } catch {
-    return '';
-  }
+function syntaxErrors(source: string, code: string): string {
   // Through stdin so that Node parses it as a module whatever the file's extension.
   const check = spawnSync(process.execPath, ['--input-type=module', '--check'], { input: code, encoding: 'utf8' });
   if (check.status === 0) return '';
@@ -135,17 +133,23 @@ function syntaxErrors(source: string): string {
  * The content hash `componentize` records: same hash, same component. Lets callers keep
  * content-addressed outputs (test fixtures) without running a build.
  */
-export function inputsHash(options: Pick<ComponentizeOptions, 'source' | 'witPath' | 'worldName'>): Promise<string> {
+export function inputsHash(
+  options: Pick<ComponentizeOptions, 'source' | 'witPath' | 'worldName' | 'guard'>,
+): Promise<string> {
+  const worldName = options.worldName ?? DEFAULT_WORLD;
   return hashInputs(
     resolve(options.source),
     resolve(options.witPath ?? DEFAULT_WIT_PATH),
-    options.worldName ?? DEFAULT_WORLD,
+    worldName,
+    options.guard ?? worldName === DEFAULT_WORLD,
   );
 }
 
-async function hashInputs(source: string, witPath: string, worldName: string): Promise<string> {
+async function hashInputs(source: string, witPath: string, worldName: string, guard: boolean): Promise<string> {
   const hash = createHash('sha256');
   hash.update(`componentize-js ${await componentizeJsVersion()}\0world ${worldName}\0`);
+  // Unguarded builds keep the hash they had before the guard existed.
+  if (guard) hash.update(`guard\0${handlerGuardSource('guest', 'label')}\0`);
   try {
     hash.update(await readFile(source));
   } catch (cause) {
@@ -173,12 +177,15 @@ async function upToDate(out: string, record: string, inputs: string): Promise<bo
   }
 }
 
-/** Every file under `path` (or `path` itself), sorted, so the hash is stable. */
+/**
+ * Every WIT file under `path` (or `path` itself), sorted, so the hash is stable (the
+ * guest types under wit/types are derived from them and do not change a build).
+ */
 async function listFiles(path: string): Promise<string[]> {
   if (!(await stat(path)).isDirectory()) return [path];
   const entries = await readdir(path, { recursive: true, withFileTypes: true });
   return entries
-    .filter((e) => e.isFile())
+    .filter((e) => e.isFile() && e.name.endsWith('.wit'))
     .map((e) => join(e.parentPath, e.name))
     .sort();
 }

@@ -1,5 +1,12 @@
 import { ComponentError, type SpindleError } from '../errors.ts';
-import { type CloudEvent, withChanges } from '../event.ts';
+import {
+  attributes,
+  type CloudEvent,
+  escapeForbidden,
+  forbiddenCharacter,
+  fromAttributes,
+  withChanges,
+} from '../event.ts';
 
 /**
  * The event sent to a dead-letter sink: the original event, attributes and data intact,
@@ -12,7 +19,19 @@ export function deadLetterEvent(event: CloudEvent, error: SpindleError, attempts
     deadletterattempts: String(attempts),
   };
   if (error instanceof ComponentError) extensions.deadlettercomponent = error.componentId;
-  return withChanges(event, { extensions });
+  return deliverable(withChanges(event, { extensions }));
+}
+
+/**
+ * A dead letter must always be deliverable, or the event it saves is retried forever: a
+ * character no CloudEvents String may hold (a CR/LF from a broker header or in a guest's
+ * error text) is written out as `\u{D}` instead, which no sink refuses.
+ */
+function deliverable(event: CloudEvent): CloudEvent {
+  const attrs = attributes(event);
+  if (Object.values(attrs).every((value) => forbiddenCharacter(value) === undefined)) return event;
+  const escaped = Object.fromEntries(Object.entries(attrs).map(([name, value]) => [name, escapeForbidden(value)]));
+  return fromAttributes(escaped, event.data);
 }
 
 /** What failed, for filtering dead letters: invalid, retry, trap, sink or undecodable. */

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import { SinkError, SpindleError } from '../errors.ts';
 import { type CloudEvent, withChanges } from '../event.ts';
+import { Redactor } from '../redact.ts';
 import type { Component } from '../runtime/component.ts';
-import type { EventSink, Outcome, Route } from '../trigger.ts';
+import type { Decoded, DispatchAllOptions, EventSink, Outcome, Route } from '../trigger.ts';
 import { deadLetterEvent } from './dead-letter.ts';
 import { selects } from './filter.ts';
 import { backoffDelay, pause } from './retry.ts';
@@ -14,11 +15,11 @@ export interface DispatcherOptions {
   signal: AbortSignal;
   /** Extensions set on every emitted event (Knative's K_CE_OVERRIDES). */
   overrides?: Record<string, string>;
-}
-
-export interface DispatchAllOptions {
-  /** Stop at the first `failed` outcome: the events after it are left to the broker. */
-  untilFailed?: boolean;
+  /**
+   * Masks secrets in the errors of outcomes and dead letters: they are shown outside (HTTP
+   * answers, dead-letter reasons, logs of the triggers). Default: URI passwords only.
+   */
+  redactor?: Redactor;
 }
 
 /**
@@ -28,9 +29,11 @@ export interface DispatchAllOptions {
  */
 export class Dispatcher {
   readonly #options: DispatcherOptions;
+  readonly #redactor: Redactor;
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
+    this.#redactor = options.redactor ?? new Redactor();
   }
 
   async dispatch(route: Route, event: CloudEvent): Promise<Outcome> {
@@ -105,6 +108,51 @@ export class Dispatcher {
     return outcomes;
   }
 
+  /**
+   * A codec's results for messages of one ordered source: runs of decoded events through
+   * `dispatchAll`, undecodable messages rejected in their place. One outcome per message
+   * (up to the first `failed` with `untilFailed`); an unexpected throw is a `failed`
+   * outcome for the message it happened on and those after it, never a skip.
+   */
+  async dispatchDecoded(
+    route: Route,
+    messages: readonly Decoded[],
+    options: DispatchAllOptions = {},
+  ): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    let run: CloudEvent[] = [];
+    /** False once an outcome failed and `untilFailed` says stop. */
+    const flush = async (): Promise<boolean> => {
+      const events = run;
+      run = [];
+      if (events.length === 0) return true;
+      const done = await this.dispatchAll(route, events, options);
+      outcomes.push(...done);
+      return !(options.untilFailed === true && (done.length < events.length || done.at(-1)?.kind === 'failed'));
+    };
+    try {
+      for (const message of messages) {
+        if (message.ok) {
+          run.push(message.event);
+          continue;
+        }
+        if (!(await flush())) return outcomes;
+        const outcome = await this.reject(route, message.raw, message.error);
+        outcomes.push(outcome);
+        if (options.untilFailed === true && outcome.kind === 'failed') return outcomes;
+      }
+      await flush();
+    } catch (cause) {
+      // dispatch and reject report failures as outcomes: this is a bug, but never a skip.
+      const error = this.#shown(new SpindleError(`unexpected: ${errorText(cause)}`, { cause, retriable: true }));
+      this.#options.logger.error({ component: route.componentId, err: error }, 'unexpected failure in delivery');
+      const failed: Outcome = { kind: 'failed', error };
+      if (options.untilFailed === true) outcomes.push(failed);
+      else while (outcomes.length < messages.length) outcomes.push(failed);
+    }
+    return outcomes;
+  }
+
   /** Invoke and emit with retries; `first` is an attempt already made (by dispatchAll). */
   async #deliver(
     route: Route,
@@ -125,7 +173,7 @@ export class Dispatcher {
         return { kind: 'emitted', events: emitted };
       } catch (cause) {
         failure = undefined;
-        const error = asSpindleError(cause);
+        const error = this.#shown(asSpindleError(cause));
         const exhausted = !error.retriable || attempt >= route.retry.attempts;
         this.#options.logger.warn(
           { component: route.componentId, event: event.id, attempt, err: error.message },
@@ -143,17 +191,23 @@ export class Dispatcher {
    * An event that cannot be processed: to the dead-letter sink with the reason, or
    * `failed` so that the trigger leaves it in the broker (or answers with an error).
    */
-  async reject(route: Route, event: CloudEvent, error: SpindleError, attempts = 1): Promise<Outcome> {
+  async reject(route: Route, event: CloudEvent, cause: SpindleError, attempts = 1): Promise<Outcome> {
+    const error = this.#shown(cause);
     if (route.deadLetter === undefined) return { kind: 'failed', error };
     try {
       await sendTo(route.deadLetter, [deadLetterEvent(event, error, attempts)]);
       this.#options.logger.warn({ event: event.id, sink: route.deadLetter.uri, err: error.message }, 'dead-lettered');
       return { kind: 'dead-lettered', error };
     } catch (cause) {
-      const failure = asSpindleError(cause);
+      const failure = this.#shown(asSpindleError(cause));
       this.#options.logger.error({ event: event.id, err: failure.message }, 'dead-letter sink failed');
       return { kind: 'failed', error: new SpindleError(`${error.message}; then ${failure.message}`, { cause: error }) };
     }
+  }
+
+  /** The error as it may be shown: an outcome's error reaches HTTP answers and dead letters. */
+  #shown(error: SpindleError): SpindleError {
+    return this.#redactor.error(error);
   }
 
   #override(event: CloudEvent): CloudEvent {

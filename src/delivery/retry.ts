@@ -1,8 +1,14 @@
 import type { RetryPolicy } from '../trigger.ts';
 
-/** Delay before retry number `retry` (1-based): exponential, capped at maxDelayMs. */
-export function backoffDelay(policy: RetryPolicy, retry: number): number {
-  return Math.min(policy.maxDelayMs, policy.backoffMs * 2 ** (retry - 1));
+/** An exponential backoff: the first delay, doubled at each further try, capped. */
+export type Backoff = Pick<RetryPolicy, 'backoffMs' | 'maxDelayMs'>;
+
+/**
+ * Delay before retry number `retry` (1-based): exponential, capped at maxDelayMs. Every
+ * wait between tries in spindle (events, reconnects, read loops) is one of these.
+ */
+export function backoffDelay(backoff: Backoff, retry: number): number {
+  return Math.min(backoff.maxDelayMs, backoff.backoffMs * 2 ** Math.max(0, retry - 1));
 }
 
 /** Resolves after `ms`, or false at once when `signal` aborts (shutdown cuts waits short). */

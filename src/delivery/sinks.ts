@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AdapterRegistry } from '../adapters.ts';
 import { SpindleError } from '../errors.ts';
+import { redactUrl } from '../redact.ts';
 import type { EventSink, SinkFactory } from '../trigger.ts';
 import { parseSinkUri } from './sink-uri.ts';
 
@@ -35,22 +36,14 @@ export class SinkPool implements SinkFactory {
     const url = parseSinkUri(uri);
     if (url === undefined) {
       throw new SpindleError(
-        `sink '${uri}' is not a URI (expected e.g. http://host:port/path or kafka://host:port/topic)`,
+        `sink '${redactUrl(uri)}' is not a URI (expected e.g. http://host:port/path or kafka://host:port/topic)`,
       );
     }
     const scheme = url.protocol.replace(/:$/, '');
     const adapter = await this.#adapters.sink(scheme);
     if (adapter === undefined) {
-      throw new SpindleError(`sink '${uri}': no adapter handles the scheme '${scheme}:'`);
+      throw new SpindleError(`sink '${redactUrl(uri)}': no adapter handles the scheme '${scheme}:'`);
     }
-    return adapter.open(url, { logger: this.#logger.child({ sink: redact(url) }) });
+    return adapter.open(url, { logger: this.#logger.child({ sink: redactUrl(url) }) });
   }
-}
-
-/** The URI without its password, for logs. */
-export function redact(url: URL): string {
-  if (!url.password) return url.href;
-  const copy = new URL(url.href);
-  copy.password = '***';
-  return copy.href;
 }

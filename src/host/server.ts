@@ -1,9 +1,14 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import express, { type Router } from 'express';
+import type { Logger } from 'pino';
+import { DEFAULT_LIMITS, type Limits } from '../app/limits.ts';
 import { SpindleError } from '../errors.ts';
+import { silentLogger } from '../log.ts';
+import type { HttpRoutes } from '../trigger.ts';
+import { limitsMiddleware, serverOptions, watchConnections } from './limits.ts';
 
 export const HEALTH_ROUTE = '/.well-known/spin/health';
 
@@ -16,26 +21,45 @@ export interface ListenOptions {
 
 /**
  * spindle's listener. It always serves the health route, so Kubernetes and compose can
- * probe an app with broker triggers only; HTTP triggers mount their routes on `router`.
+ * probe an app with broker triggers only; HTTP triggers mount their routes on `routes`.
+ * express stays inside: adapters see node:http's request and response only.
  */
 export class HttpHost {
-  readonly router: Router = express.Router();
+  readonly #router: Router = express.Router();
+  readonly routes: HttpRoutes = {
+    post: (path, handler) => {
+      this.#router.post(path, (req, res) => handler(req, res));
+    },
+    use: (handler) => {
+      this.#router.use((req, res, next) => {
+        if (!handler(req, res)) next();
+      });
+    },
+  };
   readonly #app = express();
+  readonly #limits: Limits;
+  readonly #logger: Logger;
+  readonly #overCap = new WeakSet<Socket>();
   #server: http.Server | undefined;
 
-  constructor() {
+  constructor(options: { limits?: Limits; logger?: Logger } = {}) {
+    this.#limits = options.limits ?? DEFAULT_LIMITS;
+    this.#logger = options.logger ?? silentLogger();
     this.#app.disable('x-powered-by');
+    this.#app.use(limitsMiddleware(this.#limits, this.#overCap, new Set([HEALTH_ROUTE])));
     this.#app.get(HEALTH_ROUTE, (_req, res) => {
       res.type('text/plain').send('OK');
     });
-    this.#app.use(this.router);
+    this.#app.use(this.#router);
   }
 
   /** Start listening; resolves with the base URL (the real port when `port` is 0). */
   async listen(options: ListenOptions): Promise<URL> {
+    const limited = serverOptions(this.#limits);
     const server = options.tls
-      ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, this.#app)
-      : http.createServer(this.#app);
+      ? https.createServer({ ...limited, cert: options.tls.cert, key: options.tls.key }, this.#app)
+      : http.createServer(limited, this.#app);
+    watchConnections(server, this.#limits, this.#logger, this.#overCap);
     server.listen(options.port, options.host);
     try {
       await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e))]);

@@ -12,6 +12,7 @@ import type { CloudEvent } from '../event.ts';
 import { callHandle } from './event-handler.ts';
 import type { Instance } from './instance-pool.ts';
 import { type Instantiate, instanceFactory } from './instantiate.ts';
+import { MemoryLimitExceeded } from './memory-limit.ts';
 import { claim } from './worker-claim.ts';
 import { endItem, startItem } from './worker-clock.ts';
 import type { EventOutcome, HandleRequest, WorkerMessage, WorkerSetup } from './worker-protocol.ts';
@@ -28,7 +29,12 @@ const create = instanceFactory({
   environment: setup.environment,
   files: setup.files,
   variables: (name) => (Object.hasOwn(setup.variables, name) ? setup.variables[name] : undefined),
-  log: (stream, line) => post({ kind: 'log', stream, line }),
+  memoryLimitMb: setup.memoryLimitMb,
+  maxOutputBytes: setup.maxOutputBytes,
+  output: {
+    line: (stream, line) => post({ kind: 'log', stream, line }),
+    dropped: (bytes, limitBytes) => post({ kind: 'dropped', bytes, limitBytes }),
+  },
 });
 
 // 'reuse': one long-lived instance, made before reporting ready so that the first event
@@ -59,10 +65,18 @@ async function handle(event: CloudEvent, index: number): Promise<EventOutcome> {
     if (setup.instances === 'reuse') reused = instance;
     return outcome;
   } catch (error) {
-    endItem(setup.clock);
     instance?.settle();
     reused = undefined; // a trapped instance is never reused
-    return { trap: error instanceof Error ? error.message : String(error) };
+    const trap = instance === undefined ? error : instance.explain(error);
+    if (trap instanceof MemoryLimitExceeded) {
+      // Its memory would come back only when GC gets to it, after a retry may have grown
+      // another instance: the pool stops this worker instead (the item clock still names
+      // the event), and nothing more runs here meanwhile.
+      post({ kind: 'abandon', reason: trap.message });
+      return new Promise<never>(() => {});
+    }
+    endItem(setup.clock);
+    return { trap: trap instanceof Error ? trap.message : String(trap) };
   }
 }
 

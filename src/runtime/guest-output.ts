@@ -2,19 +2,68 @@ import { streams } from '@bytecodealliance/preview2-shim/io';
 import type { Logger } from '../log.ts';
 
 /**
+ * What a guest may print per event, stdout and stderr together: bytes past the limit are
+ * counted, not kept, so that a guest printing without end costs neither memory nor log
+ * volume. The count is reported once per event (`reset`).
+ */
+export class OutputBudget {
+  readonly limitBytes: number;
+  #left: number;
+  #dropped = 0;
+
+  constructor(limitBytes: number) {
+    this.limitBytes = limitBytes;
+    this.#left = limitBytes;
+  }
+
+  /** How many of `length` bytes may be kept; the rest count as dropped. */
+  take(length: number): number {
+    const kept = Math.min(length, this.#left);
+    this.#left -= kept;
+    this.#dropped += length - kept;
+    return kept;
+  }
+
+  /** Start the next event's budget; returns the bytes dropped during the last one. */
+  reset(): number {
+    const dropped = this.#dropped;
+    this.#left = this.limitBytes;
+    this.#dropped = 0;
+    return dropped;
+  }
+}
+
+/** An unbounded budget, for a buffer that is not given one. */
+const UNBOUNDED = new OutputBudget(Number.POSITIVE_INFINITY);
+
+/**
  * Collects a guest's stdout or stderr bytes and hands over whole lines, so that one
- * `console.log` becomes one log record however the guest chunks its writes.
+ * `console.log` becomes one log record however the guest chunks its writes. Only what
+ * `budget` allows is kept.
  */
 export class LineBuffer {
   readonly #emit: (line: string) => void;
+  readonly #budget: OutputBudget;
   readonly #decoder = new TextDecoder();
   #pending = '';
 
-  constructor(emit: (line: string) => void) {
+  constructor(emit: (line: string) => void, budget: OutputBudget = UNBOUNDED) {
     this.#emit = emit;
+    this.#budget = budget;
   }
 
   write(bytes: Uint8Array): void {
+    const kept = this.#budget.take(bytes.length);
+    if (kept > 0) this.#append(bytes.subarray(0, kept));
+  }
+
+  /** `length` zero bytes, allocating only those the budget keeps (the guest chooses the length). */
+  writeZeroes(length: bigint): void {
+    const kept = this.#budget.take(Number(length));
+    if (kept > 0) this.#append(new Uint8Array(kept));
+  }
+
+  #append(bytes: Uint8Array): void {
     this.#pending += this.#decoder.decode(bytes, { stream: true });
     let newline = this.#pending.indexOf('\n');
     while (newline !== -1) {
@@ -55,10 +104,10 @@ export function outputStream(buffer: LineBuffer): object {
     flush(): void {}
     blockingFlush(): void {}
     writeZeroes(length: bigint): void {
-      buffer.write(new Uint8Array(Number(length)));
+      buffer.writeZeroes(length);
     }
     blockingWriteZeroesAndFlush(length: bigint): void {
-      buffer.write(new Uint8Array(Number(length)));
+      buffer.writeZeroes(length);
     }
     splice(): never {
       throw { tag: 'closed' };
@@ -92,10 +141,29 @@ export function closedInputStream(): object {
   return new ClosedInput();
 }
 
-/** Where a guest's output lines go: the log, tagged with the component id (stderr as warnings). */
-export function guestLog(logger: Logger, componentId: string): (stream: 'stdout' | 'stderr', line: string) => void {
-  return (stream, line) => {
-    if (stream === 'stdout') logger.info({ component: componentId, stream }, line);
-    else logger.warn({ component: componentId, stream }, line);
+/** Where a guest's output goes. */
+export interface GuestOutput {
+  /** One whole line the guest wrote to stdout or stderr. */
+  line(stream: 'stdout' | 'stderr', text: string): void;
+  /** At the end of an event: it printed `bytes` more than its limit of `limitBytes`. */
+  dropped(bytes: number, limitBytes: number): void;
+}
+
+/**
+ * The log: one record per guest line, tagged with the component id (stderr as warnings),
+ * and one warning per event that printed past its limit.
+ */
+export function guestLog(logger: Logger, componentId: string): GuestOutput {
+  return {
+    line(stream, text) {
+      if (stream === 'stdout') logger.info({ component: componentId, stream }, text);
+      else logger.warn({ component: componentId, stream }, text);
+    },
+    dropped(bytes, limitBytes) {
+      logger.warn(
+        { component: componentId, droppedBytes: bytes },
+        `guest output over its limit of ${limitBytes / 1024} KiB for one event (max_output_kb): dropped ${bytes} bytes`,
+      );
+    },
   };
 }

@@ -7,6 +7,8 @@ export interface Instance {
   readonly exports: GuestExports;
   /** Called after every use: emits the guest's partial output lines. */
   settle(): void;
+  /** What an error thrown by a use means: a MemoryLimitExceeded for a trap at the memory cap, else the error. */
+  explain(error: unknown): unknown;
 }
 
 /**
@@ -60,7 +62,7 @@ export class InstancePool {
       // Never reused; a waiter counting on it instantiates its own instead.
       this.#busy -= 1;
       this.#handOver(undefined);
-      throw error;
+      throw instance.explain(error);
     } finally {
       instance.settle();
     }

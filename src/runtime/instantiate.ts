@@ -1,26 +1,31 @@
 import type { FileMount } from '../app/model.ts';
 import type { GuestExports } from './component.ts';
-import { LineBuffer } from './guest-output.ts';
+import { type GuestOutput, LineBuffer, OutputBudget } from './guest-output.ts';
 import type { Instance } from './instance-pool.ts';
+import { explainTrap } from './memory-limit.ts';
 import { spinVariablesImport } from './spin-variables.ts';
 import { wasiImports } from './wasi.ts';
-import type { WasmModule } from './wasm.ts';
+import { instantiateModule, isMemory, type WasmInstance, type WasmMemory, type WasmModule } from './wasm.ts';
 
 /** The `instantiate` export of jco's glue (`instantiation: 'async'`). */
 export type Instantiate = (
   getCoreModule: (name: string) => WasmModule,
   imports: Record<string, unknown>,
+  instantiateCore?: (module: WasmModule, imports: Record<string, unknown>) => Promise<WasmInstance>,
 ) => Promise<GuestExports>;
 
 export interface InstanceFactoryOptions {
   instantiate: Instantiate;
-  /** Compiled core modules by the file name the glue asks for. */
+  /** Compiled core modules by the file name the glue asks for, their memories capped (memory-cap.ts). */
   modules: ReadonlyMap<string, WasmModule>;
   environment: Record<string, string>;
   files: FileMount[];
   variables: (name: string) => string | undefined;
-  /** One whole line the guest wrote to stdout or stderr. */
-  log(stream: 'stdout' | 'stderr', line: string): void;
+  /** The cap of the modules' memories, in MB, to name it when a guest traps against it. */
+  memoryLimitMb: number;
+  /** What the guest may print per use (one event), stdout and stderr together. */
+  maxOutputBytes: number;
+  output: GuestOutput;
 }
 
 /**
@@ -37,20 +42,32 @@ export function instanceFactory(
     return module;
   };
   return async (overrides = {}) => {
-    const stdout = new LineBuffer((line) => options.log('stdout', line));
-    const stderr = new LineBuffer((line) => options.log('stderr', line));
+    const budget = new OutputBudget(options.maxOutputBytes);
+    const stdout = new LineBuffer((line) => options.output.line('stdout', line), budget);
+    const stderr = new LineBuffer((line) => options.output.line('stderr', line), budget);
     const imports = {
       ...wasiImports({ environment: options.environment, files: options.files, stdout, stderr }),
       ...spinVariablesImport(options.variables),
       ...overrides,
     };
-    const exports = await options.instantiate(getCoreModule, imports);
+    // The glue instantiates each core module through this: it keeps the memories they
+    // export, to tell a trap at the memory cap from another.
+    const memories: WasmMemory[] = [];
+    const instantiateCore = async (module: WasmModule, coreImports: Record<string, unknown>) => {
+      const instance = await instantiateModule(module, coreImports);
+      memories.push(...Object.values(instance.exports).filter(isMemory));
+      return instance;
+    };
+    const exports = await options.instantiate(getCoreModule, imports, instantiateCore);
     return {
       exports,
       settle() {
         stdout.flush();
         stderr.flush();
+        const dropped = budget.reset();
+        if (dropped > 0) options.output.dropped(dropped, budget.limitBytes);
       },
+      explain: (error) => explainTrap(error, memories, options.memoryLimitMb),
     };
   };
 }

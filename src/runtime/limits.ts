@@ -19,3 +19,18 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export function defaultThreads(cores = availableParallelism()): number {
   return Math.max(1, Math.min(4, cores - 1));
 }
+
+/**
+ * The linear memory an instance may have when a component sets no `memory_limit_mb`:
+ * 256 MB, several times what a StarlingMonkey guest needs to transform an event, and
+ * small enough that a few workers of a greedy guest leave the machine room. Without a
+ * cap one greedy event grew spindle to 8.4 GB of RSS.
+ */
+export const DEFAULT_MEMORY_LIMIT_MB = 256;
+
+/**
+ * What a guest may print per event (stdout and stderr together) when a component sets
+ * no `max_output_kb`: 64 KiB, hundreds of log lines. A guest that printed 550 MB in one
+ * event left spindle at 950 MB of RSS; past the cap the bytes are counted and dropped.
+ */
+export const DEFAULT_MAX_OUTPUT_KB = 64;

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { ComponentConfig, InstanceMode } from '../app/model.ts';
 import { ComponentError, SpindleError } from '../errors.ts';
 import type { CloudEvent } from '../event.ts';
+import { checkEventInput } from '../event-input.ts';
 import type { Logger } from '../log.ts';
 import { binaryKind } from './binary.ts';
 import type { Component, GuestExports, World } from './component.ts';
@@ -11,8 +12,9 @@ import { callHandle, handlerKey, settleOutcome } from './event-handler.ts';
 import { guestLog } from './guest-output.ts';
 import { DEFAULT_INSTANCES, InstancePool } from './instance-pool.ts';
 import { type Instantiate, instanceFactory } from './instantiate.ts';
-import { DEFAULT_TIMEOUT_MS, defaultThreads } from './limits.ts';
+import { DEFAULT_MAX_OUTPUT_KB, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS, defaultThreads } from './limits.ts';
 import { ComponentLoadError } from './load-error.ts';
+import { capMemories, MemoryCapTooSmall, WASM_PAGE } from './memory-cap.ts';
 import { startThreadedHandler } from './threaded-handler.ts';
 import { type TranspileFn, transpileCached } from './transpile-cache.ts';
 import { compileModule, moduleExports, type WasmModule } from './wasm.ts';
@@ -49,6 +51,8 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
   const file = typeof config.source === 'string' ? config.source : '<bytes>';
   const fail = (reason: string, cause?: unknown) => new ComponentLoadError(config.id, file, reason, { cause });
   const instances = config.instances ?? options.instances ?? DEFAULT_INSTANCES;
+  const memoryLimitMb = config.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
+  const maxPages = (memoryLimitMb * 2 ** 20) / WASM_PAGE;
 
   let bytes: Uint8Array;
   try {
@@ -58,7 +62,15 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
   }
   const kind = binaryKind(bytes);
   if (kind === undefined) throw fail('not a WebAssembly component or module (no wasm header)');
-  if (kind === 'module') return loadWagi(config.id, bytes, instances, fail);
+  if (kind === 'module') {
+    let capped: Uint8Array;
+    try {
+      capped = capMemories(bytes, maxPages);
+    } catch (cause) {
+      throw fail(cause instanceof MemoryCapTooSmall ? cause.message : `invalid core module: ${message(cause)}`, cause);
+    }
+    return loadWagi(config.id, capped, instances, fail);
+  }
 
   let transpiled: Awaited<ReturnType<typeof transpileCached>>;
   try {
@@ -85,13 +97,16 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
   try {
     await Promise.all(
       transpiled.coreModules.map(async (name) => {
-        modules.set(name, await compileModule(await readFile(`${transpiled.dir}/${name}`)));
+        const bytes = capMemories(await readFile(`${transpiled.dir}/${name}`), maxPages);
+        modules.set(name, await compileModule(bytes));
       }),
     );
     ({ instantiate } = (await import(glue)) as { instantiate: Instantiate });
   } catch (cause) {
+    if (cause instanceof MemoryCapTooSmall) throw fail(cause.message, cause);
     throw fail(`cannot compile it: ${message(cause)}`, cause);
   }
+  const maxOutputBytes = (config.maxOutputKb ?? DEFAULT_MAX_OUTPUT_KB) * 1024;
 
   const variables = resolveVariables(config, options.variables);
   const create = instanceFactory({
@@ -100,7 +115,9 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     environment: config.environment,
     files: config.files,
     variables: (name) => (Object.hasOwn(variables, name) ? variables[name] : undefined),
-    log: guestLog(options.logger, config.id),
+    memoryLimitMb,
+    maxOutputBytes,
+    output: guestLog(options.logger, config.id),
   });
   const pool = new InstancePool(instances, () => create());
   // One use of a fresh instance outside the pool, with optional host import overrides.
@@ -109,6 +126,8 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     const instance = await create(overrides);
     try {
       return await fn(instance.exports);
+    } catch (error) {
+      throw instance.explain(error);
     } finally {
       instance.settle();
     }
@@ -142,6 +161,8 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
           environment: config.environment,
           files: config.files,
           variables,
+          memoryLimitMb,
+          maxOutputBytes,
         },
         { threads, timeoutMs: config.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS, logger: options.logger },
       );
@@ -152,11 +173,13 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     }
   }
 
+  const run = handle;
   return {
     id: config.id,
     worlds,
     instances,
-    handle,
+    // Checked before lowering: a record the host built wrong is its error, not a guest trap.
+    handle: async (event) => run(checkEventInput(event)),
     withInstance: (fn, use) => (use?.fresh || use?.imports ? useOnce(fn, use.imports) : pool.use(fn)),
     async close() {
       pool.close();

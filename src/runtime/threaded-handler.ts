@@ -5,6 +5,7 @@ import type { Logger } from '../log.ts';
 import { moduleUrl } from '../package-files.ts';
 import { settleOutcome } from './event-handler.ts';
 import { guestLog } from './guest-output.ts';
+import { MemoryLimitExceeded, workerHeapMb } from './memory-limit.ts';
 import { type Post, WorkerFailure, WorkerPool } from './worker-pool.ts';
 import type { EventOutcome, HandleRequest, WorkerMessage, WorkerSetup } from './worker-protocol.ts';
 
@@ -41,14 +42,20 @@ export async function startThreadedHandler(
   options: { threads: number; timeoutMs: number; logger: Logger },
 ): Promise<ThreadedHandler> {
   const { componentId } = setup;
-  const guestLine = guestLog(options.logger, componentId);
+  const output = guestLog(options.logger, componentId);
   const pool = new WorkerPool({
     size: options.threads,
     timeoutMs: options.timeoutMs,
-    spawn: (shared) => new Worker(WORKER, { workerData: { ...setup, ...shared } satisfies WorkerSetup }),
-    onMessage(message) {
-      const log = message as Extract<WorkerMessage, { kind: 'log' }>;
-      if (log.kind === 'log') guestLine(log.stream, log.line);
+    spawn: (shared) =>
+      new Worker(WORKER, {
+        workerData: { ...setup, ...shared } satisfies WorkerSetup,
+        // The glue's JavaScript heap; the guest's linear memory is capped in its module.
+        resourceLimits: { maxOldGenerationSizeMb: workerHeapMb(setup.memoryLimitMb) },
+      }),
+    onMessage(raw) {
+      const message = raw as WorkerMessage;
+      if (message.kind === 'log') output.line(message.stream, message.line);
+      else if (message.kind === 'dropped') output.dropped(message.bytes, message.limitBytes);
     },
   });
   await pool.start();
@@ -96,8 +103,11 @@ export async function startThreadedHandler(
   function fail(batch: Pending[], cause: unknown): void {
     const culprit = cause instanceof WorkerFailure && cause.kind !== 'closed' ? cause.item : undefined;
     const failing = culprit === undefined ? batch : batch.filter((_, index) => index === culprit);
+    const reason = heapExhausted(cause)
+      ? new MemoryLimitExceeded(setup.memoryLimitMb, "its worker's JavaScript heap is full", { cause }).message
+      : (cause as Error).message;
     for (const { event, reject } of failing) {
-      reject(new ComponentError(componentId, 'trap', (cause as Error).message, { cause, eventId: event.id }));
+      reject(new ComponentError(componentId, 'trap', reason, { cause, eventId: event.id }));
     }
     if (culprit !== undefined) waiting.unshift(...batch.filter((_, index) => index !== culprit));
   }
@@ -118,6 +128,12 @@ export async function startThreadedHandler(
       return pool.close();
     },
   };
+}
+
+/** A worker that V8 stopped at its `resourceLimits` (ERR_WORKER_OUT_OF_MEMORY). */
+function heapExhausted(cause: unknown): boolean {
+  const error = cause instanceof WorkerFailure ? cause.cause : undefined;
+  return (error as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
 }
 
 /**

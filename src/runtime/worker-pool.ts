@@ -2,11 +2,14 @@ import type { Worker } from 'node:worker_threads';
 import { claim, claimCells, offer } from './worker-claim.ts';
 import { type ItemClock, itemClock, runningItem } from './worker-clock.ts';
 
-/** A call the pool could not complete: the worker ran past the deadline, died, or never started. */
+/**
+ * A call the pool could not complete: the worker ran past the deadline, died, gave up
+ * (`abandoned`: it asked to be stopped), or never started.
+ */
 export class WorkerFailure extends Error {
   override name = 'WorkerFailure';
-  readonly kind: 'deadline' | 'died' | 'startup' | 'closed';
-  /** For `deadline` and `died`: the index of the item the worker was running, if it was running one. */
+  readonly kind: 'deadline' | 'died' | 'abandoned' | 'startup' | 'closed';
+  /** For `deadline`, `died` and `abandoned`: the index of the item the worker was running, if it was running one. */
   readonly item: number | undefined;
 
   constructor(kind: WorkerFailure['kind'], message: string, options: { cause?: unknown; item?: number } = {}) {
@@ -42,7 +45,11 @@ export interface WorkerPoolOptions {
    * `clock` as it starts and ends it (worker-clock.ts).
    */
   spawn(shared: WorkerShared): Worker;
-  /** Any other message from a worker (e.g. guest log lines). */
+  /**
+   * Any other message from a worker (e.g. guest log lines). A worker that cannot go on
+   * posts `{ kind: 'abandon', reason }`: it is stopped and replaced, its running item
+   * failing with `reason`.
+   */
   onMessage?(message: unknown): void;
 }
 
@@ -159,11 +166,15 @@ export class WorkerPool {
     slot.started.catch(() => {}); // observed by start() only
     this.#slots.add(slot);
     worker.on('message', (message: unknown) => {
+      const kind = (message as { kind?: unknown } | null)?.kind;
       if (isReply(message)) this.#answer(slot, message);
-      else if ((message as { kind?: unknown } | null)?.kind === 'ready') {
+      else if (kind === 'ready') {
         slot.ready = true;
         started.resolve();
         this.#pump();
+      } else if (kind === 'abandon' && this.#slots.has(slot)) {
+        const reason = String((message as { reason?: unknown }).reason);
+        this.#fail(slot, new WorkerFailure('abandoned', reason, { item: runningItem(slot.clock)?.index }));
       } else this.#options.onMessage?.(message);
     });
     worker.on('error', (error) => {

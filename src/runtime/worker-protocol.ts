@@ -26,6 +26,10 @@ export interface WorkerSetup {
   files: FileMount[];
   /** The component's variables, already resolved. */
   variables: Record<string, string>;
+  /** The cap of the modules' memories (memory-cap.ts), to name it in a trap. */
+  memoryLimitMb: number;
+  /** What the guest may print per event. */
+  maxOutputBytes: number;
 }
 
 /** Main -> worker: run `handle` on each event, in order. */
@@ -43,4 +47,7 @@ export type EventOutcome = Outcome | { trap: string };
 export type WorkerMessage =
   | { kind: 'ready' }
   | { kind: 'reply'; id: number; outcomes: EventOutcome[] }
-  | { kind: 'log'; stream: 'stdout' | 'stderr'; line: string };
+  | { kind: 'log'; stream: 'stdout' | 'stderr'; line: string }
+  | { kind: 'dropped'; bytes: number; limitBytes: number }
+  /** The worker cannot go on (a guest spent its memory): stop it, failing its running event with `reason`. */
+  | { kind: 'abandon'; reason: string };

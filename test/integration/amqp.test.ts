@@ -10,7 +10,7 @@ import { startApp } from '../../src/engine.ts';
 import { amqpUrl, describeWithBroker, uniqueName } from '../support/brokers.ts';
 import { cleanupAfterEach } from '../support/cleanups.ts';
 import { buildFixture } from '../support/fixtures.ts';
-import { type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
+import { type SpindleProcess, startSpindleApp } from '../support/spindle-process.ts';
 import { freePort, startTlsFront, type TlsFront } from '../support/tls.ts';
 import { waitFor } from '../support/wait.ts';
 import { AmqpTestBroker } from './amqp-broker.ts';
@@ -29,6 +29,12 @@ async function testBroker(): Promise<AmqpTestBroker> {
   return broker;
 }
 
+/**
+ * Where a table's emitted events go when the test names no sink: spindle requires one,
+ * and such tests send nothing the component emits (an HTTP sink connects only to send).
+ */
+const UNUSED_SINK = 'http://127.0.0.1:9/unused';
+
 /** An app directory whose manifest has these `[[trigger.amqp]]` tables (component: behaviours). */
 function appDir(triggers: Record<string, unknown>[], top: { application?: object; variables?: object } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'spindle-amqp-'));
@@ -36,18 +42,14 @@ function appDir(triggers: Record<string, unknown>[], top: { application?: object
     spin_manifest_version: 2,
     application: { name: 'amqp-test', ...top.application },
     ...(top.variables ? { variables: top.variables } : {}),
-    trigger: { amqp: triggers.map((t) => ({ component: 'behaviours', ...t })) },
+    trigger: { amqp: triggers.map((t) => ({ component: 'behaviours', sink: UNUSED_SINK, ...t })) },
     component: { behaviours: { source: wasm } },
   };
   writeFileSync(join(dir, 'spindle.toml'), stringify(manifest));
   return dir;
 }
 
-async function spindle(dir: string): Promise<SpindleProcess> {
-  const process = await startSpindle(['-f', dir, '--log-format', 'json']);
-  cleanups.push(() => process.stop('SIGKILL'));
-  return process;
-}
+const spindle = (dir: string): Promise<SpindleProcess> => startSpindleApp(dir, cleanups);
 
 /** What `spindle up` says when the app cannot start. */
 async function startError(dir: string): Promise<string> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,18 @@ const wizerCache = join(
   'spindle-fixtures',
   'wizer',
 );
+
+/** Builds `file` (written with `code` in a new folder), expecting a ComponentizeError. */
+async function failedBuild(file: string, code: string): Promise<{ dir: string; source: string; message: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'spindle-componentize-'));
+  const source = join(dir, file);
+  writeFileSync(source, code);
+  const error = await componentize({ source, out: join(dir, 'out.wasm'), cacheDir: wizerCache }).catch(
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ComponentizeError);
+  return { dir, source, message: (error as Error).message };
+}
 
 describe('componentize', () => {
   it('builds a JS guest, then skips the build while its inputs are unchanged', async () => {
@@ -36,16 +48,33 @@ describe('componentize', () => {
   });
 
   it('names the source file and says why when the guest does not build', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'spindle-componentize-'));
-    const source = join(dir, 'broken.js');
-    writeFileSync(source, 'export const handler = {\n  handle(event) {\n    return [event] +* 2;\n  },\n};\n');
-    const error = await componentize({ source, out: join(dir, 'broken.wasm'), cacheDir: wizerCache }).catch(
-      (e: unknown) => e,
+    const { source, message } = await failedBuild(
+      'broken.js',
+      'export const handler = {\n  handle(event) {\n    return [event] +* 2;\n  },\n};\n',
     );
-    expect(error).toBeInstanceOf(ComponentizeError);
-    expect((error as Error).message).toMatch(new RegExp(`^componentize ${source}: componentize-js failed`));
+    expect(message).toMatch(new RegExp(`^componentize ${source}: componentize-js failed`));
     // Where and what, not only how many errors componentize-js found.
-    expect((error as Error).message).toContain(`${source}:3`);
-    expect((error as Error).message).toContain("SyntaxError: Unexpected token '*'");
+    expect(message).toContain(`${source}:3`);
+    expect(message).toContain("SyntaxError: Unexpected token '*'");
+  }, 120_000);
+
+  it('refuses TypeScript that is more than types, naming the file and the rule', async () => {
+    const { dir, source, message } = await failedBuild(
+      'enum.ts',
+      'enum Kind { A }\nexport const handler = { handle(event: unknown) { return [event]; } };\n',
+    );
+    expect(message).toMatch(
+      new RegExp(`^componentize ${source}: cannot erase its TypeScript types: TypeScript enum is not supported`),
+    );
+    expect(message).toContain('erasable syntax only');
+    expect(readdirSync(dir)).toEqual(['enum.ts']);
+  });
+
+  it('says what to export when a guest has no handler, and leaves nothing beside it', async () => {
+    const { dir, message } = await failedBuild('nohandler.ts', 'export const handle = (event: unknown) => [event];\n');
+    expect(message).toContain(
+      'nohandler.ts must export `handler` with a `handle(event)` method, e.g. export const handler = { handle(event) { return [event]; } }; found handler: nothing',
+    );
+    expect(readdirSync(dir)).toEqual(['nohandler.ts']);
   }, 120_000);
 });

@@ -16,9 +16,9 @@ describe('examples/transform (the TriggerMesh tutorial function)', () => {
   let component: Component;
 
   beforeAll(async () => {
-    // Up-to-date check: rebuilt only when transform.js or the WIT changed.
+    // Up-to-date check: rebuilt only when transform.ts or the WIT changed.
     const { out } = await componentize({
-      source: join(root, 'examples', 'transform', 'transform.js'),
+      source: join(root, 'examples', 'transform', 'transform.ts'),
       out: join(cache, 'example-transform.wasm'),
       cacheDir: join(cache, 'wizer'),
     });

@@ -101,7 +101,7 @@ describeWithBroker('redis', 'redis trigger', () => {
 
     it('an unreachable address, with the password hidden', async () => {
       const address = `redis://:s3cret@127.0.0.1:${await closedPort()}`;
-      const failure = start(uniqueName('errors'), { address, stream: 's' });
+      const failure = start(uniqueName('errors'), { address, stream: 's', sink: `${redisUrl()}?stream=unused` });
       await expect(failure).rejects.toThrow(/cannot connect to redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: .*ECONNREFUSED/);
       await expect(failure).rejects.not.toThrow(/s3cret/);
     });
@@ -151,7 +151,11 @@ describeWithBroker('redis', 'redis trigger', () => {
 
   it('stops promptly while its reader is blocked', async () => {
     const stream = uniqueName('stop');
-    const app = await start(uniqueName('stop'), { address: redisUrl(), stream });
+    const app = await start(uniqueName('stop'), {
+      address: redisUrl(),
+      stream,
+      sink: `${redisUrl()}?stream=${stream}-out`,
+    });
     running.splice(running.indexOf(app), 1);
     const started = Date.now();
     await app.stop();

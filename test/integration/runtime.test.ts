@@ -10,6 +10,7 @@ import { ComponentError } from '../../src/errors.ts';
 import type { CloudEvent } from '../../src/event.ts';
 import type { Component } from '../../src/runtime/component.ts';
 import { type LoadOptions, loadComponent } from '../../src/runtime/load.ts';
+import { instantiateModule, type WasmModule } from '../../src/runtime/wasm.ts';
 import { buildFixture } from '../support/fixtures.ts';
 
 const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : new TextDecoder().decode(bytes));
@@ -226,12 +227,19 @@ describe('worker threads and the per-event deadline', () => {
     expect(await component.handle(input)).toEqual([input]);
   });
 
-  it('stops a guest that grows memory without bound, and keeps serving', async () => {
-    const component = await load(config('hoarding', wasm, 'reuse', { timeoutMs: 1000 }));
-    await expect(component.handle(event('test.oom'))).rejects.toMatchObject({ failure: 'trap' });
-    const input = event('test.echo');
-    expect(await component.handle(input)).toEqual([input]);
-  });
+  it.each([1, 0])(
+    'stops a guest that grows memory without bound at memory_limit_mb (threads = %i), and keeps serving',
+    async (threads) => {
+      const component = await load(config(`hoarding-${threads}`, wasm, 'reuse', { threads, memoryLimitMb: 128 }));
+      const error = await component.handle(event('test.oom', { id: 'hoard' })).catch((e: unknown) => e);
+      expect(error).toMatchObject({ failure: 'trap', eventId: 'hoard', retriable: true });
+      expect((error as Error).message).toMatch(
+        /^component hoarding-\d trapped on event hoard: exceeded its memory limit of 128 MB \(memory_limit_mb\): it trapped holding \d+ MB: .*unreachable/,
+      );
+      const input = event('test.echo');
+      expect(await component.handle(input)).toEqual([input]);
+    },
+  );
 
   it('serves events waiting behind a looping one on another worker, none lost', async () => {
     const component = await load(config('queued', wasm, 'reuse', { threads: 2, timeoutMs: 60_000 }));
@@ -378,6 +386,15 @@ describe('loading', () => {
     expect([...component.worlds]).toEqual(['wagi']);
     expect(component.coreModule).toBeDefined();
     await expect(component.handle(event('test.echo'))).rejects.toThrow('Wagi module');
+  });
+
+  it("caps a wagi module's memory at memory_limit_mb", async () => {
+    const file = await watFile('wagi.wasm', '(module (memory (export "memory") 1) (func (export "_start")))');
+    const component = await load(config('capped-cgi', file, undefined, { memoryLimitMb: 1 }));
+    const instance = await instantiateModule(component.coreModule as WasmModule);
+    const memory = instance.exports.memory as { grow(pages: number): number };
+    expect(memory.grow(15)).toBe(1);
+    expect(() => memory.grow(1)).toThrow(RangeError);
   });
 
   it('rejects a core module without _start', async () => {

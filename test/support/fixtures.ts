@@ -7,32 +7,54 @@ import { withBuildLock } from './build-lock.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SOURCES = join(ROOT, 'test', 'fixtures', 'components');
 const CACHE = join(ROOT, 'node_modules', '.cache', 'spindle-fixtures');
+/** Wizer's cache for fixture builds (componentize's `cacheDir`). */
+export const WIZER_CACHE = join(CACHE, 'wizer');
 
 const building = new Map<string, Promise<string>>();
 
+export interface FixtureOptions {
+  worldName?: string;
+  /**
+   * Build behind spindle's handler guard, as `spindle componentize` builds users' guests.
+   * Off by default: the fixtures test the host with guests exactly as written (the
+   * behaviours guest's `test.trap` must really trap).
+   */
+  guard?: boolean;
+}
+
 /**
- * The component built from `test/fixtures/components/<name>.js` (a spindle:event guest).
- * Outputs are content-addressed (`<name>-<inputs hash>.wasm`), so repeated runs reuse
- * them; a lock file keeps two vitest workers from building the same one twice.
+ * The component built from `test/fixtures/components/<name>.js` or `.ts` (a spindle:event
+ * guest unless `worldName` says otherwise). Outputs are content-addressed
+ * (`<name>-<inputs hash>.wasm`), so repeated runs reuse them; a lock file keeps two vitest
+ * workers from building the same one twice.
  */
-export function buildFixture(name: string, options: { worldName?: string } = {}): Promise<string> {
+export function buildFixture(name: string, options: FixtureOptions = {}): Promise<string> {
   let pending = building.get(name);
   if (pending === undefined) {
-    pending = build(name, options.worldName);
+    pending = build(name, options);
     building.set(name, pending);
     pending.catch(() => building.delete(name));
   }
   return pending;
 }
 
-async function build(name: string, worldName: string | undefined): Promise<string> {
-  const source = join(SOURCES, `${name}.js`);
-  const world = worldName === undefined ? {} : { worldName };
-  const out = join(CACHE, `${name}-${(await inputsHash({ source, ...world })).slice(0, 16)}.wasm`);
+/** Where `buildFixture` puts `name`'s component: its source and content-addressed output. */
+export async function fixturePaths(
+  name: string,
+  { worldName, guard = false }: FixtureOptions = {},
+): Promise<{ source: string; out: string; inputs: { source: string; guard: boolean; worldName?: string } }> {
+  const ts = join(SOURCES, `${name}.ts`);
+  const source = existsSync(ts) ? ts : join(SOURCES, `${name}.js`);
+  const inputs = { source, guard, ...(worldName === undefined ? {} : { worldName }) };
+  return { source, out: join(CACHE, `${name}-${(await inputsHash(inputs)).slice(0, 16)}.wasm`), inputs };
+}
+
+async function build(name: string, options: FixtureOptions): Promise<string> {
+  const { out, inputs } = await fixturePaths(name, options);
   if (existsSync(out)) return out;
   // Another worker may have built it while this one waited for the lock.
   return withBuildLock(out, async () => {
-    if (!existsSync(out)) await componentize({ source, out, cacheDir: join(CACHE, 'wizer'), ...world });
+    if (!existsSync(out)) await componentize({ ...inputs, out, cacheDir: WIZER_CACHE });
     return out;
   });
 }

@@ -54,3 +54,13 @@ export async function buildExampleTransform(): Promise<string> {
   if (build.code !== 0) throw new Error(`spindle build -f ${example} exited with ${build.code}:\n${build.stderr}`);
   return `${example}/transform.wasm`;
 }
+
+/** `spindle up -f DIR --log-format json`, killed after the test by `cleanups`. */
+export async function startSpindleApp(
+  dir: string,
+  cleanups: { push(cleanup: () => Promise<unknown>): void },
+): Promise<SpindleProcess> {
+  const process = await startSpindle(['-f', dir, '--log-format', 'json']);
+  cleanups.push(() => process.stop('SIGKILL'));
+  return process;
+}

@@ -58,7 +58,7 @@ describe('compose.yaml', () => {
     expect(source).toBe(join(ROOT, 'examples/transform/transform.wasm'));
     const example = await loadApp(join(ROOT, 'examples/transform'), { checkSources: false });
     expect(example.components.transform?.build?.command).toContain('-o transform.wasm');
-    expect(existsSync(join(ROOT, 'examples/transform/transform.js'))).toBe(true);
+    expect(existsSync(join(ROOT, 'examples/transform/transform.ts'))).toBe(true);
   });
 });
 

@@ -69,10 +69,10 @@ describe('loadApp: application and unknown keys', () => {
       "<dir>/spindle.toml: colour: unknown field 'colour' (expected spin_manifest_version, application, variables, trigger, component)",
     );
     expect(await loadError(`[application]\nname = "x"\nowner = "me"\n`)).toBe(
-      "<dir>/spindle.toml: [application] owner: unknown field 'owner' (expected name, version, description, authors, trigger)",
+      "<dir>/spindle.toml: [application] owner: unknown field 'owner' (expected name, version, description, authors, trigger, limits)",
     );
     expect(await loadError(`${app}${component}sorce = "c.wasm"\n`)).toBe(
-      "<dir>/spindle.toml: [component.c] sorce: unknown field 'sorce' (expected source, description, files, environment, allowed_outbound_hosts, allowed_http_hosts, build, instances, threads, timeout_ms, variables)",
+      "<dir>/spindle.toml: [component.c] sorce: unknown field 'sorce' (expected source, description, files, environment, allowed_outbound_hosts, allowed_http_hosts, build, instances, threads, timeout_ms, memory_limit_mb, max_output_kb, variables)",
     );
     expect(await loadError(`${app}${component}[component.c.build]\ncommand = "make"\ncwd = "."\n`)).toBe(
       "<dir>/spindle.toml: [component.c.build] cwd: unknown field 'cwd' (expected command, workdir, watch)",
@@ -279,7 +279,7 @@ describe('loadApp: Spin v1 errors', () => {
       await load(`${v1}${t}[[component]]\nid = "a"\nsource = "c.wasm"\n[[component]]\nid = "a"\nsource = "c.wasm"\n`),
     ).toBe("<dir>/spin.toml: [component[1]] id: 'a' is already the id of component[0]");
     expect(await load(`${v1}${t}[[component]]\nid = "a"\nsource = "c.wasm"\nvariables = { a = "b" }\n`)).toBe(
-      "<dir>/spin.toml: [component[0]] variables: unknown field 'variables' (expected id, trigger, source, description, files, environment, allowed_outbound_hosts, allowed_http_hosts, build, instances, threads, timeout_ms, config)",
+      "<dir>/spin.toml: [component[0]] variables: unknown field 'variables' (expected id, trigger, source, description, files, environment, allowed_outbound_hosts, allowed_http_hosts, build, instances, threads, timeout_ms, memory_limit_mb, max_output_kb, config)",
     );
     expect(await load(`${v1}${t}[[component]]\nid = "a"\nsource = "c.wasm"\n[component.config]\nk = "{{ v }}"\n`)).toBe(
       "<dir>/spin.toml: [component[0].config] k: refers to variable 'v', which is not declared in [variables]",

@@ -3,7 +3,8 @@
  * op }` in, a reply naming the thread that served it out, each item stamped on the item
  * clock. `block` waits (synchronously, as a wasm guest runs) until the test releases it
  * through shared memory; `items:<ms>,<ms>,...` runs one item per entry for that long, and
- * an entry `loop` never ends.
+ * an entry `loop` never ends. `abandon` asks the pool to stop this worker in the middle
+ * of its item, and runs nothing more.
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { claim } from '../../../src/runtime/worker-claim.ts';
@@ -26,8 +27,16 @@ function item(index: number, work: () => void): void {
   endItem(clock);
 }
 
+let abandoned = false;
+
 port.on('message', ({ id, cell, op }: { id: number; cell: number; op: string }) => {
-  if (cell !== -1 && !claim(cells, cell, id)) return;
+  if (abandoned || (cell !== -1 && !claim(cells, cell, id))) return;
+  if (op === 'abandon') {
+    abandoned = true;
+    startItem(clock, 0);
+    port.postMessage({ kind: 'abandon', reason: 'its memory is spent' });
+    return;
+  }
   if (op.startsWith('items:')) {
     op.slice('items:'.length)
       .split(',')

@@ -12,6 +12,7 @@ function counting(): { create: () => Promise<Instance>; created: () => number; s
         settle: () => {
           settled += 1;
         },
+        explain: (error) => error,
       };
     },
     created: () => created,

@@ -80,6 +80,15 @@ describe('WorkerPool', () => {
     await expect(behind).resolves.toMatchObject({ kind: 'reply' });
   });
 
+  it('stops a worker that abandons, failing its running item with the reason; the call behind runs on a new worker', async () => {
+    const { run } = await startPool(1);
+    const first = await run('echo');
+    const abandoned = run('abandon');
+    const behind = run('echo');
+    await expect(abandoned).rejects.toMatchObject({ kind: 'abandoned', message: 'its memory is spent', item: 0 });
+    expect((await behind).threadId).not.toBe(first.threadId);
+  });
+
   it('names the error that killed a worker', async () => {
     const { run } = await startPool(1);
     await expect(run('throw')).rejects.toMatchObject({ kind: 'died', message: 'its worker thread died: host bug' });

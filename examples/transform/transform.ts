@@ -1,24 +1,30 @@
 // The TriggerMesh "transformation with a function" tutorial, as a spindle component:
 // parse the JSON data, add "hello": "wasm", and re-emit the event as
 // `<incoming type><suffix>` from `spin-app`, keeping its id and specversion.
+// Built by `spindle componentize transform.ts` (types erased, nothing else changes).
 import { get } from 'fermyon:spin/variables@2.0.0';
+// In a project of your own: import type { EventError, Handler } from 'spindle/guest';
+import type { EventError, Handler } from '../../wit/types/guest.d.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-export const handler = {
+/** Retrying cannot fix bad input: `invalid` sends it to the dead-letter sink (400 over HTTP). */
+function invalid(reason: string): EventError {
+  return { tag: 'invalid', val: reason };
+}
+
+export const handler: Handler = {
   handle(event) {
-    let data;
+    let data: unknown;
     try {
       data = JSON.parse(decoder.decode(event.data ?? new Uint8Array()));
     } catch (error) {
-      // Retrying cannot fix bad input: `invalid` sends it to the dead-letter sink.
-      throw { tag: 'invalid', val: `data is not JSON: ${error.message}` };
+      throw invalid(`data is not JSON: ${(error as Error).message}`);
     }
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-      throw { tag: 'invalid', val: 'data must be a JSON object' };
+      throw invalid('data must be a JSON object');
     }
-    data.hello = 'wasm';
     return [
       {
         id: event.id,
@@ -27,7 +33,7 @@ export const handler = {
         specversion: event.specversion,
         datacontenttype: 'application/json',
         extensions: [],
-        data: encoder.encode(JSON.stringify(data)),
+        data: encoder.encode(JSON.stringify({ ...data, hello: 'wasm' })),
       },
     ];
   },
