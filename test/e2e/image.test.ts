@@ -158,9 +158,8 @@ describeIfAvailable(missing ? [missing] : [], 'no podman', 'the spindle image (p
       ]);
       expect(result.code).toBe(1);
       const errors = (result.stdout + result.stderr).split('\n').filter((line) => line.startsWith('Error: '));
-      expect(errors).toEqual([
-        "Error: /app/bad/spindle.toml: [application] bogus: unknown field 'bogus' (expected name, version, description, authors, trigger)",
-      ]);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/^Error: \/app\/bad\/spindle\.toml: \[application\] bogus: unknown field 'bogus'/);
     },
     CONTAINER_TEST_TIMEOUT_MS,
   );
