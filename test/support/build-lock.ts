@@ -8,11 +8,16 @@ const WAIT_MS = 3 * 60_000;
 /**
  * Run `build` holding `<out>.lock`, so that two vitest workers never build the same
  * output at once: the second waits for the first (and then usually finds it built).
+ * Builds longer than a component's (an image) say how long to wait and when a lock is stale.
  */
-export async function withBuildLock<T>(out: string, build: () => Promise<T>): Promise<T> {
+export async function withBuildLock<T>(
+  out: string,
+  build: () => Promise<T>,
+  { waitMs = WAIT_MS, staleMs = STALE_LOCK_MS }: { waitMs?: number; staleMs?: number } = {},
+): Promise<T> {
   await mkdir(dirname(out), { recursive: true });
   const lock = `${out}.lock`;
-  const deadline = Date.now() + WAIT_MS;
+  const deadline = Date.now() + waitMs;
   for (;;) {
     try {
       await (await open(lock, 'wx')).close();
@@ -23,7 +28,7 @@ export async function withBuildLock<T>(out: string, build: () => Promise<T>): Pr
         (s) => Date.now() - s.mtimeMs,
         () => 0,
       );
-      if (age > STALE_LOCK_MS) await rm(lock, { force: true });
+      if (age > staleMs) await rm(lock, { force: true });
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }

@@ -68,8 +68,13 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^USER (?!root)\S+$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK[\s\S]*\/\.well-known\/spin\/health/m);
   });
-  it('builds the example component into the image and serves the compose app', () => {
+  it('builds the example component into the image and serves it by default; compose serves its flow', () => {
     expect(dockerfile).toContain('spindle.js build -f examples/transform');
-    expect(dockerfile).toMatch(/CMD \["up", "-f", "examples\/compose"/);
+    expect(dockerfile).toMatch(/^CMD \["up", "-f", "examples\/transform"/m);
+    expect((services.spindle as Service & { command: string[] }).command.slice(0, 3)).toEqual([
+      'up',
+      '-f',
+      'examples/compose',
+    ]);
   });
 });
