@@ -17,8 +17,8 @@ const cli = new URL('../dist/src/cli.js', import.meta.url);
 try {
   await import(cli.href);
 } catch (error) {
-  // A checkout whose dist/ was never built (`npm ci` builds it, through `prepare`).
+  // A checkout whose dist/ was never built (`npm run demo`, `npm test` and `npm pack` build it).
   if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes(cli.pathname)) throw error;
-  process.stderr.write('spindle is not built in this checkout: run `npm run build` (npm ci does it)\n');
+  process.stderr.write('spindle is not built in this checkout: run `npm run build`\n');
   process.exit(1);
 }
