@@ -51,6 +51,7 @@ import {
   attributes,
   type CloudEvent,
   decodeUtf8,
+  forbiddenCharacter,
   fromAttributes,
   fromStructured,
   InvalidEventError,
@@ -138,7 +139,8 @@ export function decode(message: AmqpDelivery, options: AmqpDecodeOptions = {}): 
         `property 'timestamp' (${message.properties.timestamp} s) is beyond the latest time a CloudEvent can carry (${MAX_TIME_MS / 1000} s)`,
       );
     }
-    return { ok: true, mode: 'wrapped', event: raw() };
+    // The message's own messageId or contentType may still be one no CloudEvent can carry.
+    return checked(raw(), 'wrapped', fail);
   }
   const attrs: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
@@ -192,7 +194,9 @@ export function wrap(message: AmqpDelivery, options: AmqpDecodeOptions = {}): Cl
       id: text(messageId) || (options.newId ?? randomUUID)(),
       source: `amqp://${message.queue}`,
       type: options.type ?? DEFAULT_TYPE,
-      ...(routingKey ? { subject: routingKey } : {}),
+      // subject is a courtesy copy of the routing key: left out when no CloudEvents
+      // string can hold it, rather than refusing the message for it.
+      ...(routingKey && forbiddenCharacter(routingKey) === undefined ? { subject: routingKey } : {}),
       ...(typeof time === 'object' ? time : {}),
       ...(text(contentType) ? { datacontenttype: text(contentType) } : {}),
     },
@@ -211,7 +215,7 @@ function body(message: AmqpDelivery): Uint8Array | undefined {
   return message.content.length === 0 ? undefined : new Uint8Array(message.content);
 }
 
-function checked(event: CloudEvent, mode: AmqpMode, fail: (reason: string) => AmqpDecoded): AmqpDecoded {
+function checked(event: CloudEvent, mode: AmqpMode | 'wrapped', fail: (reason: string) => AmqpDecoded): AmqpDecoded {
   const problems = violations(event);
   return problems.length === 0 ? { ok: true, mode, event } : fail(`invalid CloudEvent: ${problems.join('; ')}`);
 }
