@@ -21,7 +21,7 @@ import {
   utf8,
   violations,
 } from '../../src/adapter.ts';
-import { decodeHeaderValue } from './header-value.ts';
+import { decodeHeaderValue, printableAscii } from './header-value.ts';
 
 export type Mode = 'binary' | 'structured' | 'batch';
 
@@ -73,7 +73,10 @@ function decodeBinary(message: HttpMessage, contentType: string | undefined): Cl
     attrs[name.slice(3).toLowerCase()] = decodeHeaderValue(name, Array.isArray(value) ? value.join(',') : value);
   }
   // 3.1.1: "the datacontenttype attribute ... MUST be mapped to the HTTP Content-Type header".
-  if (contentType !== undefined) attrs.datacontenttype = contentType;
+  if (contentType !== undefined) {
+    printableAscii('content-type', contentType, 'a media type (RFC 2045 5.1) is printable US-ASCII only');
+    attrs.datacontenttype = contentType;
+  }
   // 3.1.2: "the body ... is the event data", byte for byte; an empty body carries none.
   const data = message.body.length > 0 || contentType !== undefined ? message.body : undefined;
   return fromAttributes(attrs, data);

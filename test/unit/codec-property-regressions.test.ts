@@ -87,3 +87,21 @@ describe('a wrapped broker message is a valid event or refused with the reason',
     if (!result.ok) expect(result.error.message).toContain("attribute 'source' contains the control character U+0007");
   });
 });
+
+describe('the HTTP binding reads header bytes, not Latin-1 text', () => {
+  it('refuses a Content-Type holding a byte above U+007E (was read as Latin-1 into datacontenttype)', () => {
+    const message = {
+      headers: {
+        'ce-specversion': '1.0',
+        'ce-id': '1',
+        'ce-source': '/s',
+        'ce-type': 't',
+        'content-type': 'text/\u00e9',
+      },
+      body: bytes('x'),
+    };
+    expect(() => decodeHttp(message)).toThrow(
+      'header content-type holds the byte 0xE9, outside printable US-ASCII: a media type (RFC 2045 5.1) is printable US-ASCII only',
+    );
+  });
+});
