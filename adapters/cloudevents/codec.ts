@@ -131,14 +131,26 @@ function valid(event: CloudEvent): CloudEvent {
   return event;
 }
 
-/** Binary mode (3.1): attributes as ce- headers, data as the body. */
+/**
+ * Binary mode (3.1): attributes as ce- headers, data as the body. An event binary mode
+ * cannot carry goes in structured mode, which every receiver tells by its Content-Type:
+ * one whose datacontenttype is an event format (a receiver would read the data as the
+ * event, 3.2.1) or holds a character no header may (Content-Type is not percent-encoded,
+ * and fetch or node:http would refuse it on every retry).
+ */
 export function encodeBinary(event: CloudEvent): EncodedMessage {
+  if (!binaryCarries(event.datacontenttype)) return encodeStructured(event);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(attributes(event))) {
     if (name === 'datacontenttype') headers['content-type'] = value;
     else headers[`ce-${name}`] = percentEncode(value);
   }
   return { headers, body: event.data ?? new Uint8Array() };
+}
+
+function binaryCarries(contentType: string | undefined): boolean {
+  if (contentType === undefined) return true;
+  return /^[\x20-\x7e\t]*$/.test(contentType) && !mediaType(contentType).startsWith('application/cloudevents');
 }
 
 /** Structured mode (3.2): the JSON event format as the body. */

@@ -56,7 +56,14 @@ export const mediaType = fc
       fc.constantFrom('application/vnd.example+json', 'application/cloudevents+json', 'APPLICATION/JSON'),
       fc.tuple(token, token).map(([type, subtype]) => `${type}/${subtype}`),
     ),
-    fc.option(fc.constantFrom('; charset=utf-8', ';charset=UTF-8', '; version=2'), { nil: '' }),
+    fc.option(
+      fc.oneof(
+        fc.constantFrom('; charset=utf-8', ';charset=UTF-8', '; version=2'),
+        // RFC 2231 would encode a non-ASCII parameter; a producer may not have.
+        printableString({ minLength: 1, maxLength: 6 }).map((name) => `; name="${name}"`),
+      ),
+      { nil: '' },
+    ),
   )
   .map(([media, parameters]) => media + parameters);
 

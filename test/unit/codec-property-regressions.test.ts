@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decode as decodeAmqp } from '../../adapters/amqp/codec.ts';
-import { decode as decodeHttp, encodeStructured } from '../../adapters/cloudevents/codec.ts';
+import { decode as decodeHttp, encodeBinary, encodeStructured } from '../../adapters/cloudevents/codec.ts';
 import { decode as decodeKafka } from '../../adapters/kafka/codec.ts';
 import { decodeMessage } from '../../adapters/redis/codec.ts';
 import { type CloudEvent, toStructured } from '../../src/event.ts';
@@ -103,5 +103,17 @@ describe('the HTTP binding reads header bytes, not Latin-1 text', () => {
     expect(() => decodeHttp(message)).toThrow(
       'header content-type holds the byte 0xE9, outside printable US-ASCII: a media type (RFC 2045 5.1) is printable US-ASCII only',
     );
+  });
+});
+
+describe('HTTP binary mode writes only what it can carry', () => {
+  it.each([
+    ['a datacontenttype that is an event format (was read back as the event itself)', 'application/cloudevents+json'],
+    ['a non-ASCII datacontenttype (fetch and node:http refuse the header, on every retry)', 'text/plain; name="☃"'],
+  ])('goes structured for %s', (_, datacontenttype) => {
+    const event: CloudEvent = { ...base, datacontenttype, data: bytes('{"id":"inner"}') };
+    const message = encodeBinary(event);
+    expect(message.headers).toEqual({ 'content-type': 'application/cloudevents+json' });
+    expect(decodeHttp(message).events).toEqual([event]);
   });
 });
