@@ -80,7 +80,7 @@ export interface AmqpDelivery {
 /** A message to publish: `channel.publish(exchange, routingKey, content, options)`. */
 export interface AmqpMessageOut {
   content: Buffer;
-  options: { contentType?: string; messageId: string; headers: Record<string, string> };
+  options: { contentType?: string; messageId?: string; headers: Record<string, string> };
 }
 
 export type AmqpMode = 'binary' | 'structured';
@@ -163,7 +163,7 @@ export function encode(event: CloudEvent, options: AmqpEncodeOptions): AmqpMessa
   if (options.mode === 'structured') {
     return {
       content: Buffer.from(utf8(JSON.stringify(toStructured(event)))),
-      options: { contentType: `${STRUCTURED}; charset=utf-8`, messageId: event.id, headers: {} },
+      options: { contentType: `${STRUCTURED}; charset=utf-8`, ...shortString('messageId', event.id), headers: {} },
     };
   }
   const prefix = options.headerPrefix ?? '';
@@ -176,11 +176,20 @@ export function encode(event: CloudEvent, options: AmqpEncodeOptions): AmqpMessa
   return {
     content: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
     options: {
-      ...(event.datacontenttype === undefined ? {} : { contentType: event.datacontenttype }),
-      messageId: event.id,
+      ...(event.datacontenttype === undefined ? {} : shortString('contentType', event.datacontenttype)),
+      ...shortString('messageId', event.id),
       headers,
     },
   };
+}
+
+/**
+ * `{ [property]: value }`, or nothing when `value` is longer than an AMQP shortstr (255
+ * bytes), which amqplib refuses on every publish. Nothing is lost: the attribute travels
+ * in its header (binary mode) or in the body (structured mode) all the same.
+ */
+function shortString<K extends string>(property: K, value: string): { [P in K]?: string } {
+  return (Buffer.byteLength(value) <= 255 ? { [property]: value } : {}) as { [P in K]?: string };
 }
 
 /** The message as a CloudEvent of its own (see the top of this file). */

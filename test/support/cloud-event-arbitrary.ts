@@ -78,7 +78,11 @@ export const dataBytes = fc.oneof(
 export const cloudEvent: fc.Arbitrary<CloudEvent> = fc
   .record(
     {
-      id: printableString({ minLength: 1 }),
+      // Long now and then: AMQP's messageId is a shortstr of at most 255 bytes.
+      id: fc.oneof(
+        { arbitrary: printableString({ minLength: 1 }), weight: 9 },
+        { arbitrary: printableString({ minLength: 90, maxLength: 300 }), weight: 1 },
+      ),
       source: printableString({ minLength: 1 }),
       type: printableString({ minLength: 1 }),
       datacontenttype: mediaType,

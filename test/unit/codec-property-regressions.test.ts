@@ -3,7 +3,7 @@
  * regression tests.
  */
 import { describe, expect, it } from 'vitest';
-import { decode as decodeAmqp } from '../../adapters/amqp/codec.ts';
+import { decode as decodeAmqp, encode as encodeAmqp } from '../../adapters/amqp/codec.ts';
 import { decode as decodeHttp, encodeBinary, encodeStructured } from '../../adapters/cloudevents/codec.ts';
 import { decode as decodeKafka } from '../../adapters/kafka/codec.ts';
 import { decodeMessage } from '../../adapters/redis/codec.ts';
@@ -115,5 +115,21 @@ describe('HTTP binary mode writes only what it can carry', () => {
     const message = encodeBinary(event);
     expect(message.headers).toEqual({ 'content-type': 'application/cloudevents+json' });
     expect(decodeHttp(message).events).toEqual([event]);
+  });
+});
+
+describe('AMQP encodes only what amqplib publishes', () => {
+  it('leaves out a messageId longer than a shortstr (amqplib threw on every retry); the id header still carries it', () => {
+    const event: CloudEvent = { ...base, id: 'x'.repeat(256) };
+    const message = encodeAmqp(event, { mode: 'binary' });
+    expect(message.options.messageId).toBeUndefined();
+    expect(message.options.headers.id).toBe(event.id);
+    const back = decodeAmqp({
+      queue: 'q',
+      content: message.content,
+      fields: { exchange: '', routingKey: '' },
+      properties: message.options,
+    });
+    expect(back.ok && back.event).toEqual(event);
   });
 });
