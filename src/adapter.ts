@@ -68,6 +68,7 @@ export {
   type CloudEvent,
   CONTEXT_ATTRIBUTES,
   decodeUtf8,
+  forbiddenCharacter,
   fromAttributes,
   fromStructured,
   isAttributeName,

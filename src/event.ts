@@ -195,22 +195,39 @@ function isTextType(contentType: string | undefined): boolean {
 /**
  * The JSON Event Format (spec 1.0.2 json-format.md, section 3): attributes as members,
  * data as JSON when the content type is JSON and the bytes parse, as a string for text,
- * else as `data_base64`.
+ * else as `data_base64`. Data bytes stay exact: data that would not read back byte for
+ * byte from a `data` member (JSON with spaces, `\u` escapes or `null`, empty "JSON") is
+ * written as `data_base64`, which json-format.md 3.1 allows for any data.
  */
 export function toStructured(event: CloudEvent): Record<string, unknown> {
   const out: Record<string, unknown> = attributes(event);
   if (event.data === undefined) return out;
-  const text = decodeUtf8(event.data);
-  if (text !== undefined && (event.datacontenttype === undefined || isJsonType(event.datacontenttype))) {
-    const parsed = parseJson(text);
-    if (parsed.ok) {
-      out.data = parsed.value;
-      return out;
-    }
-  }
-  if (text !== undefined && isTextType(event.datacontenttype)) out.data = text;
+  const member = dataMember(event.data, event.datacontenttype);
+  if (member !== undefined) out.data = member;
   else out.data_base64 = Buffer.from(event.data).toString('base64');
   return out;
+}
+
+/** The `data` member that reads back as exactly `data`, or undefined when none does. */
+function dataMember(data: Uint8Array, contentType: string | undefined): unknown {
+  const text = decodeUtf8(data);
+  if (text === undefined) return undefined;
+  let member: unknown;
+  if (contentType === undefined || isJsonType(contentType)) {
+    const parsed = parseJson(text);
+    if (parsed.ok) member = parsed.value;
+  }
+  if (member === undefined && isTextType(contentType)) member = text;
+  // A null member reads as no data at all.
+  if (member === undefined || member === null) return undefined;
+  return Buffer.from(dataFromMember(member, contentType)).equals(Buffer.from(data)) ? member : undefined;
+}
+
+/** The data bytes a `data` member stands for: a string is the data itself unless the content type says JSON. */
+function dataFromMember(member: unknown, contentType: string | undefined): Uint8Array {
+  return typeof member === 'string' && !isJsonType(contentType) && contentType !== undefined
+    ? utf8(member)
+    : utf8(JSON.stringify(member));
 }
 
 /**
@@ -235,12 +252,7 @@ export function fromStructured(value: unknown): CloudEvent {
     if (members.data !== undefined) throw new Error("'data' and 'data_base64' must not both be present");
     data = new Uint8Array(Buffer.from(members.data_base64, 'base64'));
   } else if (members.data !== undefined && members.data !== null) {
-    const ct = attrs.datacontenttype;
-    // A string member is the data itself unless the content type says it is JSON.
-    data =
-      typeof members.data === 'string' && !isJsonType(ct) && ct !== undefined
-        ? utf8(members.data)
-        : utf8(JSON.stringify(members.data));
+    data = dataFromMember(members.data, attrs.datacontenttype);
   }
   // "If the datacontenttype is unspecified, processing SHOULD proceed as if it were
   // application/json" (json-format.md 3.1): keep that explicit for JSON data.

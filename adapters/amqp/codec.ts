@@ -51,6 +51,7 @@ import {
   attributes,
   type CloudEvent,
   decodeUtf8,
+  forbiddenCharacter,
   fromAttributes,
   fromStructured,
   InvalidEventError,
@@ -79,7 +80,7 @@ export interface AmqpDelivery {
 /** A message to publish: `channel.publish(exchange, routingKey, content, options)`. */
 export interface AmqpMessageOut {
   content: Buffer;
-  options: { contentType?: string; messageId: string; headers: Record<string, string> };
+  options: { contentType?: string; messageId?: string; headers: Record<string, string> };
 }
 
 export type AmqpMode = 'binary' | 'structured';
@@ -138,7 +139,8 @@ export function decode(message: AmqpDelivery, options: AmqpDecodeOptions = {}): 
         `property 'timestamp' (${message.properties.timestamp} s) is beyond the latest time a CloudEvent can carry (${MAX_TIME_MS / 1000} s)`,
       );
     }
-    return { ok: true, mode: 'wrapped', event: raw() };
+    // The message's own messageId or contentType may still be one no CloudEvent can carry.
+    return checked(raw(), 'wrapped', fail);
   }
   const attrs: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
@@ -161,7 +163,7 @@ export function encode(event: CloudEvent, options: AmqpEncodeOptions): AmqpMessa
   if (options.mode === 'structured') {
     return {
       content: Buffer.from(utf8(JSON.stringify(toStructured(event)))),
-      options: { contentType: `${STRUCTURED}; charset=utf-8`, messageId: event.id, headers: {} },
+      options: { contentType: `${STRUCTURED}; charset=utf-8`, ...shortString('messageId', event.id), headers: {} },
     };
   }
   const prefix = options.headerPrefix ?? '';
@@ -174,11 +176,20 @@ export function encode(event: CloudEvent, options: AmqpEncodeOptions): AmqpMessa
   return {
     content: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
     options: {
-      ...(event.datacontenttype === undefined ? {} : { contentType: event.datacontenttype }),
-      messageId: event.id,
+      ...(event.datacontenttype === undefined ? {} : shortString('contentType', event.datacontenttype)),
+      ...shortString('messageId', event.id),
       headers,
     },
   };
+}
+
+/**
+ * `{ [property]: value }`, or nothing when `value` is longer than an AMQP shortstr (255
+ * bytes), which amqplib refuses on every publish. Nothing is lost: the attribute travels
+ * in its header (binary mode) or in the body (structured mode) all the same.
+ */
+function shortString<K extends string>(property: K, value: string): { [P in K]?: string } {
+  return (Buffer.byteLength(value) <= 255 ? { [property]: value } : {}) as { [P in K]?: string };
 }
 
 /** The message as a CloudEvent of its own (see the top of this file). */
@@ -192,7 +203,9 @@ export function wrap(message: AmqpDelivery, options: AmqpDecodeOptions = {}): Cl
       id: text(messageId) || (options.newId ?? randomUUID)(),
       source: `amqp://${message.queue}`,
       type: options.type ?? DEFAULT_TYPE,
-      ...(routingKey ? { subject: routingKey } : {}),
+      // subject is a courtesy copy of the routing key: left out when no CloudEvents
+      // string can hold it, rather than refusing the message for it.
+      ...(routingKey && forbiddenCharacter(routingKey) === undefined ? { subject: routingKey } : {}),
       ...(typeof time === 'object' ? time : {}),
       ...(text(contentType) ? { datacontenttype: text(contentType) } : {}),
     },
@@ -211,7 +224,7 @@ function body(message: AmqpDelivery): Uint8Array | undefined {
   return message.content.length === 0 ? undefined : new Uint8Array(message.content);
 }
 
-function checked(event: CloudEvent, mode: AmqpMode, fail: (reason: string) => AmqpDecoded): AmqpDecoded {
+function checked(event: CloudEvent, mode: AmqpMode | 'wrapped', fail: (reason: string) => AmqpDecoded): AmqpDecoded {
   const problems = violations(event);
   return problems.length === 0 ? { ok: true, mode, event } : fail(`invalid CloudEvent: ${problems.join('; ')}`);
 }

@@ -21,7 +21,7 @@ import {
   utf8,
   violations,
 } from '../../src/adapter.ts';
-import { decodeHeaderValue } from './header-value.ts';
+import { decodeHeaderValue, printableAscii } from './header-value.ts';
 
 export type Mode = 'binary' | 'structured' | 'batch';
 
@@ -73,7 +73,10 @@ function decodeBinary(message: HttpMessage, contentType: string | undefined): Cl
     attrs[name.slice(3).toLowerCase()] = decodeHeaderValue(name, Array.isArray(value) ? value.join(',') : value);
   }
   // 3.1.1: "the datacontenttype attribute ... MUST be mapped to the HTTP Content-Type header".
-  if (contentType !== undefined) attrs.datacontenttype = contentType;
+  if (contentType !== undefined) {
+    printableAscii('content-type', contentType, 'a media type (RFC 2045 5.1) is printable US-ASCII only');
+    attrs.datacontenttype = contentType;
+  }
   // 3.1.2: "the body ... is the event data", byte for byte; an empty body carries none.
   const data = message.body.length > 0 || contentType !== undefined ? message.body : undefined;
   return fromAttributes(attrs, data);
@@ -128,14 +131,26 @@ function valid(event: CloudEvent): CloudEvent {
   return event;
 }
 
-/** Binary mode (3.1): attributes as ce- headers, data as the body. */
+/**
+ * Binary mode (3.1): attributes as ce- headers, data as the body. An event binary mode
+ * cannot carry goes in structured mode, which every receiver tells by its Content-Type:
+ * one whose datacontenttype is an event format (a receiver would read the data as the
+ * event, 3.2.1) or holds a character no header may (Content-Type is not percent-encoded,
+ * and fetch or node:http would refuse it on every retry).
+ */
 export function encodeBinary(event: CloudEvent): EncodedMessage {
+  if (!binaryCarries(event.datacontenttype)) return encodeStructured(event);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(attributes(event))) {
     if (name === 'datacontenttype') headers['content-type'] = value;
     else headers[`ce-${name}`] = percentEncode(value);
   }
   return { headers, body: event.data ?? new Uint8Array() };
+}
+
+function binaryCarries(contentType: string | undefined): boolean {
+  if (contentType === undefined) return true;
+  return /^[\x20-\x7e\t]*$/.test(contentType) && !mediaType(contentType).startsWith('application/cloudevents');
 }
 
 /** Structured mode (3.2): the JSON event format as the body. */

@@ -11,17 +11,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The attribute value a `ce-` header carries, or an InvalidEventError saying why none. */
 export function decodeHeaderValue(header: string, raw: string): string {
-  // node:http hands header bytes over as Latin-1: a char above U+007E is a byte the
-  // client should have percent-encoded, not text to re-read in some charset.
-  for (let i = 0; i < raw.length; i++) {
-    const code = raw.charCodeAt(i);
-    if (code > 0x7e || (code < 0x20 && code !== 0x09)) {
-      throw new InvalidEventError(
-        `header ${header} holds the byte 0x${hex(code)}, outside printable US-ASCII: the CloudEvents HTTP binding ` +
-          '(3.1.3.2) wants such characters percent-encoded as UTF-8 (e.g. %C3%A9 for é)',
-      );
-    }
-  }
+  printableAscii(
+    header,
+    raw,
+    'the CloudEvents HTTP binding (3.1.3.2) wants such characters percent-encoded as UTF-8 (e.g. %C3%A9 for é)',
+  );
   const value = unquote(raw.trim());
   if (!value.includes('%')) return value;
   const bytes: number[] = [];
@@ -40,6 +34,22 @@ export function decodeHeaderValue(header: string, raw: string): string {
     throw new InvalidEventError(
       `header ${header} percent-decodes to bytes that are not valid UTF-8 (CloudEvents HTTP binding 3.1.3.2)`,
     );
+  }
+}
+
+/**
+ * Refuses, with an InvalidEventError ending in `advice`, a header value holding a byte
+ * outside printable US-ASCII. node:http hands header bytes over as Latin-1: a char above
+ * U+007E is a byte the client should not have sent raw, not text to re-read in some charset.
+ */
+export function printableAscii(header: string, raw: string, advice: string): void {
+  for (let i = 0; i < raw.length; i++) {
+    const code = raw.charCodeAt(i);
+    if (code > 0x7e || (code < 0x20 && code !== 0x09)) {
+      throw new InvalidEventError(
+        `header ${header} holds the byte 0x${hex(code)}, outside printable US-ASCII: ${advice}`,
+      );
+    }
   }
 }
 

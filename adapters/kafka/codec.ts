@@ -21,6 +21,7 @@ import {
   attributes,
   type CloudEvent,
   decodeUtf8,
+  forbiddenCharacter,
   fromAttributes,
   fromStructured,
   InvalidEventError,
@@ -119,7 +120,8 @@ export function decode(record: KafkaRecord, options: KafkaDecodeOptions = {}): K
         `field 'timestamp' (${record.timestamp} ms) is beyond the latest time a CloudEvent can carry (${MAX_TIME_MS} ms)`,
       );
     }
-    return { ok: true, mode: 'wrapped', event: raw(), key };
+    // The record's own content-type may still be one no CloudEvent can carry (CR/LF...).
+    return checked(raw(), 'wrapped', key, fail);
   }
   const attrs: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers.values)) {
@@ -174,6 +176,9 @@ export function wrap(record: KafkaRecord, options: KafkaDecodeOptions = {}): Clo
   const headers = readHeaders(record.headers);
   const contentType = headers.ok ? headers.values['content-type'] : undefined;
   const keyText = record.key ? decodeUtf8(record.key) : undefined;
+  // partitionkey is a courtesy copy of the key (which the record keeps exactly): left out
+  // when no CloudEvents string can hold it, rather than refusing the record for it.
+  const partitionkey = keyText && forbiddenCharacter(keyText) === undefined ? keyText : undefined;
   const time = timeOf(record);
   return fromAttributes(
     {
@@ -183,7 +188,7 @@ export function wrap(record: KafkaRecord, options: KafkaDecodeOptions = {}): Clo
       type: options.type ?? DEFAULT_TYPE,
       ...(typeof time === 'object' ? time : {}),
       ...(contentType === undefined ? {} : { datacontenttype: contentType }),
-      ...(keyText ? { partitionkey: keyText } : {}),
+      ...(partitionkey ? { partitionkey } : {}),
     },
     record.value === null ? undefined : new Uint8Array(record.value),
   );
@@ -191,7 +196,7 @@ export function wrap(record: KafkaRecord, options: KafkaDecodeOptions = {}): Clo
 
 function checked(
   event: CloudEvent,
-  mode: KafkaMode,
+  mode: KafkaMode | 'wrapped',
   key: Buffer | null,
   fail: (reason: string) => KafkaDecoded,
 ): KafkaDecoded {

@@ -19,8 +19,7 @@
  * payload wrapped as above (for a stream entry: the `event` field's bytes as data, no
  * datacontenttype), for the dead-letter sink.
  *
- * Data bytes are kept exact: JSON data that would not read back byte for byte from a
- * `data` member is written as `data_base64`.
+ * Data bytes are kept exact (see toStructured).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -64,7 +63,7 @@ export function decodeMessage(channel: string, message: Uint8Array, options: Red
   const json = text === undefined ? undefined : parse(text);
   // Only a JSON object with `specversion` claims to be an event; any other payload is data.
   if (json === undefined || !json.ok || !isObject(json.value) || !('specversion' in json.value)) {
-    return { ok: true, mode: 'wrapped', event: raw() };
+    return checkedWrap(raw(), `redis message on ${channel}`);
   }
   return structured(json.value, `redis message on ${channel}`, raw);
 }
@@ -95,7 +94,7 @@ export function decodeEntry(
         () => wrap('application/json', utf8(JSON.stringify(base64))),
       );
     }
-    return { ok: true, mode: 'wrapped', event: wrap('application/json', utf8(JSON.stringify(texts.values))) };
+    return checkedWrap(wrap('application/json', utf8(JSON.stringify(texts.values))), where);
   }
   // An undecodable `event` field is dead-lettered as it was written: its bytes exactly.
   const rawPayload = () => wrap(undefined, new Uint8Array(payload));
@@ -106,23 +105,12 @@ export function decodeEntry(
   return structured(json.value, where, rawPayload);
 }
 
-/** The pub/sub message for `event`: its JSON Event Format. */
-export function encodeMessage(event: CloudEvent): string {
-  return JSON.stringify(exactStructured(event));
-}
-
 /**
- * The JSON Event Format, keeping data bytes exact: JSON data that would not read back
- * byte for byte as a `data` member (spaces, `\u` escapes, key order...) is written as
- * `data_base64` instead, which json-format.md 3.1 allows for any data.
+ * The pub/sub message for `event`: its JSON Event Format, data bytes exact (toStructured
+ * writes as `data_base64` what a `data` member would not carry byte for byte).
  */
-function exactStructured(event: CloudEvent): Record<string, unknown> {
-  const out = toStructured(event);
-  if (event.data === undefined || out.data === undefined) return out;
-  const back = fromStructured(out).data;
-  if (back !== undefined && Buffer.from(back).equals(Buffer.from(event.data))) return out;
-  const { data: _data, ...attributes } = out;
-  return { ...attributes, data_base64: Buffer.from(event.data).toString('base64') };
+export function encodeMessage(event: CloudEvent): string {
+  return JSON.stringify(toStructured(event));
 }
 
 /** Stream entry fields for `event`, as `XADD` takes them: `['event', <JSON>]`. */
@@ -140,6 +128,13 @@ function structured(value: unknown, where: string, raw: () => CloudEvent): Redis
   const problems = violations(event);
   if (problems.length > 0) return failure(where, `invalid CloudEvent: ${problems.join('; ')}`, raw);
   return { ok: true, mode: 'structured', event };
+}
+
+/** A wrapped payload is valid unless its channel or stream name holds what no CloudEvents string may. */
+function checkedWrap(event: CloudEvent, where: string): RedisDecoded {
+  const problems = violations(event);
+  if (problems.length > 0) return failure(where, `invalid CloudEvent: ${problems.join('; ')}`, () => event);
+  return { ok: true, mode: 'wrapped', event };
 }
 
 function failure(where: string, reason: string, raw: () => CloudEvent): RedisDecoded {
