@@ -9,9 +9,9 @@ import { isInside } from './file-mounts.ts';
 import type { FileMount } from './model.ts';
 
 export function excludeFiles(mounts: FileMount[], patterns: readonly string[], dir: string): FileMount[] {
-  if (patterns.length === 0) return mounts;
+  if (patterns.length === 0 || mounts.length === 0) return mounts; // no tree walk for nothing
   const excluded = patterns.flatMap((pattern) =>
-    globSync(pattern, { cwd: dir }).map((match) => realpathSync(resolve(dir, match))),
+    globSync(pattern, { cwd: dir }).map((match) => realOrLexical(resolve(dir, match))),
   );
   const isExcluded = (path: string) => excluded.some((root) => isInside(path, root));
   return mounts.flatMap((mount) => {
@@ -35,4 +35,13 @@ function filesUnder(dir: string, isExcluded: (path: string) => boolean): string[
       if (isExcluded(path)) return [];
       return entry.isDirectory() ? filesUnder(path, isExcluded) : [path];
     });
+}
+
+/** Mount sources are real paths; a dangling symlink has none, and is compared as written. */
+function realOrLexical(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
