@@ -12,7 +12,9 @@
  *   durable = true                        # queue and exchange survive a broker restart (default true)
  *   dead_letter_exchange = "orders-dlx"   # the queue's x-dead-letter-exchange (must exist)
  *   dead_letter_routing_key = "failed"    # optional x-dead-letter-routing-key
- *   declare = true                        # false: use the queue as it is, declare nothing
+ *   declare = true                        # unset: use the queue and exchange as they are, declare what is missing;
+ *                                         # true: always declare (fails if they exist with other arguments);
+ *                                         # false: declare nothing, the queue must exist
  *   prefetch = 16                         # deliveries in flight at once
  *   message_type = "com.example.order"    # CloudEvent type of messages that are not CloudEvents
  *   password = "{{ amqp_password }}"      # optional: replaces the password in url (no escaping needed)
@@ -36,8 +38,12 @@ export interface AmqpTriggerConfig extends RouteConfig {
   safeUrl: string;
   socket: SocketOptions;
   queue: string;
-  /** false: the queue (and any exchange) exists; spindle only checks it. */
-  declare: boolean;
+  /**
+   * `declare`: unset is 'if-missing' (an existing queue or exchange is used as it is);
+   * true is 'always' (declared with spindle's arguments, a mismatch fails); false is
+   * 'never' (the queue exists; spindle only checks it).
+   */
+  declare: DeclareMode;
   durable: boolean;
   exchange?: { name: string; type: ExchangeType; bindingKeys: string[] };
   /** The queue's dead-letter exchange, declared by spindle or (declare = false) stated by the user. */
@@ -47,6 +53,8 @@ export interface AmqpTriggerConfig extends RouteConfig {
   messageType?: string;
 }
 
+export type DeclareMode = 'if-missing' | 'always' | 'never';
+
 export const DEFAULT_PREFETCH = 16;
 
 export function parseAmqpTriggerConfig(table: TriggerTable, app: AppConfig): AmqpTriggerConfig {
@@ -54,7 +62,8 @@ export function parseAmqpTriggerConfig(table: TriggerTable, app: AppConfig): Amq
   const url = parseUrl(table);
   const queue = table.string('queue');
   if (queue === '') throw table.error('queue', 'must not be empty (a server-named queue would be lost on restart)');
-  const declare = table.optionalBoolean('declare') ?? true;
+  const forced = table.optionalBoolean('declare');
+  const declare: DeclareMode = forced === undefined ? 'if-missing' : forced ? 'always' : 'never';
   const durable = table.optionalBoolean('durable');
   const exchange = parseExchange(table);
   const deadLetterExchange = table.optionalString('dead_letter_exchange');
@@ -62,7 +71,7 @@ export function parseAmqpTriggerConfig(table: TriggerTable, app: AppConfig): Amq
   if (deadLetterRoutingKey !== undefined && deadLetterExchange === undefined) {
     throw table.error('dead_letter_routing_key', 'needs dead_letter_exchange');
   }
-  if (!declare) {
+  if (declare === 'never') {
     const ignored = [durable === undefined ? undefined : 'durable', exchange && 'exchange'].filter(Boolean);
     if (ignored.length > 0) {
       throw table.error(ignored[0], 'has no effect with declare = false (spindle declares nothing): remove it');

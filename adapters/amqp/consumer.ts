@@ -55,7 +55,7 @@ export class QueueConsumer {
       socket: config.socket,
       logger: this.#logger,
       create: (model: ChannelModel) => model.createChannel(),
-      setup: (channel) => this.#setup(channel),
+      setup: (channel, model) => this.#setup(channel, model),
     });
   }
 
@@ -83,8 +83,8 @@ export class QueueConsumer {
     return this.#link.close();
   }
 
-  async #setup(channel: Channel): Promise<void> {
-    await declareTopology(channel, this.#config, this.#ctx.app.file);
+  async #setup(channel: Channel, model: ChannelModel): Promise<void> {
+    await declareTopology(model, channel, this.#config, this.#ctx.app.file);
     await channel.prefetch(this.#config.prefetch);
     const { consumerTag } = await channel.consume(this.#config.queue, (message) => this.#receive(channel, message));
     this.#tags.set(channel, consumerTag);

@@ -24,8 +24,11 @@ export interface LinkOptions<C extends Channel> {
   socket: SocketOptions;
   /** Create the channel on a fresh connection: `model.createChannel()` or a confirm channel. */
   create(model: ChannelModel): Promise<C>;
-  /** Set the new channel up (declare, prefetch, consume). A throw is a failed attempt. */
-  setup(channel: C): Promise<void>;
+  /**
+   * Set the new channel up (declare, prefetch, consume). A throw is a failed attempt.
+   * `model` opens throwaway channels for checks whose failure closes the channel.
+   */
+  setup(channel: C, model: ChannelModel): Promise<void>;
   logger: Logger;
 }
 
@@ -115,7 +118,7 @@ export class AmqpLink<C extends Channel> {
       const channel = await this.#options.create(model);
       // Before any operation: a broker-side channel close is emitted as 'error' first.
       channel.on('error', () => {});
-      await this.#options.setup(channel);
+      await this.#options.setup(channel, model);
       return { model, channel };
     } catch (error) {
       await model.close().catch(() => {});

@@ -11,6 +11,9 @@
  *   datacontenttype  the `content-type` header, when there is one
  *   partitionkey     the record key, when it is UTF-8 text (so it survives the next hop)
  *   data             the value bytes, exactly
+ * A binary or structured CloudEvent record with a UTF-8 key and no `partitionkey` gets the
+ * key as its `partitionkey` too, so that the key survives a component that keeps the
+ * event's extensions, and the sink keys the output record with it.
  * A record that claims to be a CloudEvent but is not a valid one is undecodable: the
  * result says why, and carries the record wrapped as above for the dead-letter sink.
  *
@@ -109,7 +112,7 @@ export function decode(record: KafkaRecord, options: KafkaDecodeOptions = {}): K
     } catch (error) {
       return fail(`malformed structured event: ${error instanceof Error ? error.message : String(error)}`);
     }
-    return checked(event, 'structured', key, fail);
+    return checked(keyedByRecord(event, key), 'structured', key, fail);
   }
   // 3: "it would be reasonable for a receiver to assume that if the message has all of
   // the mandatory CloudEvents attributes as headers then it's probably a CloudEvent".
@@ -133,7 +136,15 @@ export function decode(record: KafkaRecord, options: KafkaDecodeOptions = {}): K
   // 3.2.2: "The data byte-sequence MUST be used as the value of the Kafka message";
   // "a CloudEvent with no data is a Kafka message with no value."
   const data = record.value === null ? undefined : new Uint8Array(record.value);
-  return checked(fromAttributes(attrs, data), 'binary', key, fail);
+  return checked(keyedByRecord(fromAttributes(attrs, data), key), 'binary', key, fail);
+}
+
+/** The event with the record key as its `partitionkey`, unless it has one (or the key is not text). */
+function keyedByRecord(event: CloudEvent, key: Buffer | null): CloudEvent {
+  if (key === null || event.extensions.partitionkey !== undefined) return event;
+  const text = decodeUtf8(key);
+  if (!text) return event;
+  return { ...event, extensions: { ...event.extensions, partitionkey: text } };
 }
 
 export function encode(event: CloudEvent, options: KafkaEncodeOptions): KafkaMessageOut {

@@ -5,6 +5,7 @@
 
 import { globSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { excludeFiles } from './exclude-files.ts';
 import { confineMount } from './file-mounts.ts';
 import type { BuildConfig, ComponentConfig, FileMount, InstanceMode, VariableDecl } from './model.ts';
 import { isTable, kind, TriggerTable } from './table.ts';
@@ -31,6 +32,7 @@ const COMMON_FIELDS = [
   'allowed_outbound_hosts',
   'allowed_http_hosts',
   'build',
+  'exclude_files',
   'instances',
   'threads',
   'timeout_ms',
@@ -46,7 +48,7 @@ export const COMPONENT_ID_RULE =
 export function parseComponent(table: TriggerTable, id: string, ctx: ComponentContext): ComponentConfig {
   const source = parseSource(table, ctx);
   const description = table.optionalString('description');
-  const files = parseFiles(table, ctx.dir);
+  const files = excludeFiles(parseFiles(table, ctx.dir), table.optionalStringList('exclude_files') ?? [], ctx.dir);
   const environment = table.optionalStringMap('environment') ?? {};
   const allowedOutboundHosts = table.optionalStringList('allowed_outbound_hosts') ?? [];
   allowedOutboundHosts.forEach((host, i) => {
@@ -152,11 +154,13 @@ function fromAllowedHttpHost(host: string): string[] {
 
 function parseBuild(table: TriggerTable | undefined, dir: string): BuildConfig | undefined {
   if (table === undefined) return undefined;
-  const command = table.string('command');
+  const commands = table.optionalStrings('command');
+  if (commands === undefined || commands.length === 0)
+    throw table.error('command', 'is required (a string, or a list of strings run in turn)');
   const workdir = resolve(dir, table.optionalString('workdir') ?? '.');
   const watch = table.optionalStringList('watch');
   table.done(['command', 'workdir', 'watch']);
-  const build: BuildConfig = { command, workdir };
+  const build: BuildConfig = { commands, workdir };
   if (watch !== undefined) build.watch = watch;
   return build;
 }

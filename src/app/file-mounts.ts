@@ -54,7 +54,8 @@ function escapingLink(path: string, root: string): { link: string; target: strin
   return undefined;
 }
 
-function isInside(path: string, root: string): boolean {
+/** Whether `path` is `root` or lies under it (both absolute). */
+export function isInside(path: string, root: string): boolean {
   const rel = relative(root, path);
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !rel.startsWith(sep));
 }

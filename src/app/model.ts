@@ -15,7 +15,8 @@ export interface VariableDecl {
 
 /** `[component.<id>.build]`, run by `spindle build`. */
 export interface BuildConfig {
-  command: string;
+  /** Shell commands run in turn (Spin's `command`, a string or a list); the first failure stops the build. */
+  commands: string[];
   /** Absolute working directory for the command; defaults to the manifest's directory. */
   workdir: string;
   watch?: string[];

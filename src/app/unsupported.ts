@@ -5,7 +5,6 @@ export const UNSUPPORTED_COMPONENT_FIELDS = [
   'key_value_stores',
   'sqlite_databases',
   'ai_models',
-  'exclude_files',
   'dependencies',
   'dependencies_inherit_configuration',
 ] as const;

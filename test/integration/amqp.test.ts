@@ -146,14 +146,44 @@ describeWithBroker('amqp', 'amqp trigger configuration', () => {
     expect(message).toMatch(new RegExp(`dead_letter_exchange: exchange '${missing}' must exist.*NOT_FOUND`));
   });
 
-  it('says how to use a queue that exists with other settings', async () => {
+  it('consumes a queue its owner declared with a dead-letter exchange, as it is', async () => {
     const broker = await testBroker();
     const dlx = await broker.exchange(uniqueName('dlx'));
     const queue = await broker.queue(undefined, { deadLetterExchange: dlx });
-    const message = await startError(appDir([{ url: amqpUrl(), queue }]));
-    expect(message).toMatch(
-      /queue: cannot declare queue .*set declare = false.*inequivalent arg 'x-dead-letter-exchange'/,
+    const out = await broker.queue();
+    const collected = await broker.collect(out);
+    await spindle(appDir([{ url: amqpUrl(), queue, sink: broker.sinkUri(out) }]));
+    await broker.publish(queue, [event('owned-1')]);
+    await waitFor(() => collected.events().length >= 1, { what: 'the event from the pre-declared queue' });
+    expect([...ids(collected.events())]).toEqual(['owned-1']);
+  });
+
+  it('with declare = true, fails on a queue with other arguments, naming the argument', async () => {
+    const broker = await testBroker();
+    const dlx = await broker.exchange(uniqueName('dlx'));
+    const queue = await broker.queue(undefined, { deadLetterExchange: dlx });
+    const message = await startError(appDir([{ url: amqpUrl(), queue, declare: true }]));
+    expect(message).toContain(
+      `queue: cannot declare queue '${queue}' (it exists with other arguments: leave declare unset to use it as it is, ` +
+        `or make durable and dead_letter_exchange match): argument x-dead-letter-exchange differs: spindle declares none, queue '${queue}' has '${dlx}'`,
     );
+  });
+
+  it('uses an exchange that exists with another type as it is; with declare = true, names the type', async () => {
+    const broker = await testBroker();
+    const exchange = await broker.exchange(uniqueName('events'), 'fanout');
+    const queue = await broker.queue();
+    const out = await broker.queue();
+    const collected = await broker.collect(out);
+    // exchange_type defaults to topic: declaring it would clash with the fanout exchange.
+    await spindle(appDir([{ url: amqpUrl(), queue, exchange, sink: broker.sinkUri(out) }]));
+    const { content, options } = encode(event('fanned-1'), { mode: 'binary' });
+    broker.channel.publish(exchange, 'any.key', content, options);
+    await broker.channel.waitForConfirms();
+    await waitFor(() => collected.events().length >= 1, { what: 'the event through the existing exchange' });
+    expect([...ids(collected.events())]).toEqual(['fanned-1']);
+    const message = await startError(appDir([{ url: amqpUrl(), queue, exchange, declare: true }]));
+    expect(message).toContain(`argument type differs: spindle declares 'topic', exchange '${exchange}' has 'fanout'`);
   });
 
   it('with declare = false, uses the queue as it is, and requires it', async () => {

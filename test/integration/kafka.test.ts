@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'smol-toml';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { encode } from '../../adapters/kafka/codec.ts';
 import { parseSinkUri } from '../../adapters/kafka/sink.ts';
 import { kafkaTrigger } from '../../adapters/kafka/trigger.ts';
 import type { AppConfig } from '../../src/app/model.ts';
@@ -177,6 +178,23 @@ describeWithBroker('kafka', 'kafka trigger and sink on a broker', () => {
       extensions: { partitionkey: 'order-7' },
     });
     expect(Buffer.from(wrapped?.data ?? []).toString()).toBe('plain text');
+  });
+
+  it('keeps each binary-mode record key through the component, in order per key', async () => {
+    const broker = await setup(3);
+    await spindle(manifest(broker));
+    const keys = ['alice', 'bob', 'carol', 'dave'];
+    // Interleaved across keys, so that order per key is not order overall.
+    const sent = Array.from({ length: 10 }, (_, i) => keys.map((key) => ({ key, event: event(`${key}-${i}`) }))).flat();
+    await broker.publishRecords(sent.map(({ key, event }) => encode(event, { mode: 'binary', key })));
+    await waitFor(async () => (await broker.sinkEvents()).length >= sent.length, { what: 'every keyed event' });
+    const received = await broker.sinkRecords();
+    expect(received).toHaveLength(sent.length);
+    for (const key of keys) {
+      const ofKey = received.filter((record) => record.key === key).map((record) => record.event.id);
+      expect(ofKey).toEqual(sent.filter((record) => record.key === key).map((record) => record.event.id));
+    }
+    expect(received.every(({ key, event }) => event.extensions.partitionkey === key)).toBe(true);
   });
 
   it('commits on a graceful stop and resumes from the committed offset, with no duplicates', async () => {

@@ -57,7 +57,7 @@ describe('compose.yaml', () => {
     const source = app.components.transform?.source;
     expect(source).toBe(join(ROOT, 'examples/transform/transform.wasm'));
     const example = await loadApp(join(ROOT, 'examples/transform'), { checkSources: false });
-    expect(example.components.transform?.build?.command).toContain('-o transform.wasm');
+    expect(example.components.transform?.build?.commands.join(' ')).toContain('-o transform.wasm');
     expect(existsSync(join(ROOT, 'examples/transform/transform.ts'))).toBe(true);
   });
 });

@@ -57,6 +57,18 @@ describe('kafka codec, binary mode', () => {
     expect([...(result.key ?? [])]).toEqual([0xff, 0]);
   });
 
+  it('gives a keyed record without partitionkey the key as partitionkey, in both modes', () => {
+    const { partitionkey: _, ...rest } = full.extensions;
+    const unkeyed = { ...full, extensions: rest };
+    for (const mode of ['binary', 'structured'] as const) {
+      const record = consumed(encode(unkeyed, { mode, key: 'order-7' }));
+      expect(decoded(record).event).toEqual({ ...unkeyed, extensions: { ...rest, partitionkey: 'order-7' } });
+      // The event's own partitionkey wins; a key that is not text adds nothing.
+      expect(decoded(consumed(encode(full, { mode, key: 'order-7' }))).event).toEqual(full);
+      expect(decoded({ ...record, key: Buffer.from([0xff, 0]) }).event).toEqual(unkeyed);
+    }
+  });
+
   it('writes an event without data as a record without value (3.2.2), and reads it back', () => {
     const { data: _, datacontenttype: __, ...noData } = full;
     const message = encode(noData, { mode: 'binary' });

@@ -72,7 +72,7 @@ describe('loadApp: application and unknown keys', () => {
       "<dir>/spindle.toml: [application] owner: unknown field 'owner' (expected name, version, description, authors, trigger, limits)",
     );
     expect(await loadError(`${app}${component}sorce = "c.wasm"\n`)).toBe(
-      "<dir>/spindle.toml: [component.c] sorce: unknown field 'sorce' (expected source, description, files, environment, allowed_outbound_hosts, allowed_http_hosts, build, instances, threads, timeout_ms, memory_limit_mb, max_output_kb, variables)",
+      "<dir>/spindle.toml: [component.c] sorce: unknown field 'sorce' (expected source, description, files, environment, allowed_outbound_hosts, allowed_http_hosts, build, exclude_files, instances, threads, timeout_ms, memory_limit_mb, max_output_kb, variables)",
     );
     expect(await loadError(`${app}${component}[component.c.build]\ncommand = "make"\ncwd = "."\n`)).toBe(
       "<dir>/spindle.toml: [component.c.build] cwd: unknown field 'cwd' (expected command, workdir, watch)",
@@ -83,7 +83,7 @@ describe('loadApp: application and unknown keys', () => {
     expect(await loadError(`${app}${component}key_value_stores = ["default"]\n`)).toBe(
       '<dir>/spindle.toml: [component.c] key_value_stores: is a Spin feature spindle does not support: remove it, or run this app with Spin',
     );
-    for (const field of ['sqlite_databases = ["default"]', 'ai_models = ["llama2-chat"]', 'exclude_files = ["*.md"]']) {
+    for (const field of ['sqlite_databases = ["default"]', 'ai_models = ["llama2-chat"]']) {
       expect(await loadError(`${app}${component}${field}\n`)).toContain('is a Spin feature spindle does not support');
     }
     expect(await loadError(`${app}${component}[component.c.dependencies]\n"a:b/c" = { path = "d.wasm" }\n`)).toBe(
@@ -141,7 +141,7 @@ describe('loadApp: components', () => {
       '<dir>/spindle.toml: [component.c] instances: expected "fresh" or "reuse", got "pooled"',
     );
     expect(await loadError(`${app}${component}[component.c.build]\nworkdir = "src"\n`)).toBe(
-      '<dir>/spindle.toml: [component.c.build] command: is required (a string)',
+      '<dir>/spindle.toml: [component.c.build] command: is required (a string, or a list of strings run in turn)',
     );
   });
 
@@ -279,7 +279,7 @@ describe('loadApp: Spin v1 errors', () => {
       await load(`${v1}${t}[[component]]\nid = "a"\nsource = "c.wasm"\n[[component]]\nid = "a"\nsource = "c.wasm"\n`),
     ).toBe("<dir>/spin.toml: [component[1]] id: 'a' is already the id of component[0]");
     expect(await load(`${v1}${t}[[component]]\nid = "a"\nsource = "c.wasm"\nvariables = { a = "b" }\n`)).toBe(
-      "<dir>/spin.toml: [component[0]] variables: unknown field 'variables' (expected id, trigger, source, description, files, environment, allowed_outbound_hosts, allowed_http_hosts, build, instances, threads, timeout_ms, memory_limit_mb, max_output_kb, config)",
+      "<dir>/spin.toml: [component[0]] variables: unknown field 'variables' (expected id, trigger, source, description, files, environment, allowed_outbound_hosts, allowed_http_hosts, build, exclude_files, instances, threads, timeout_ms, memory_limit_mb, max_output_kb, config)",
     );
     expect(await load(`${v1}${t}[[component]]\nid = "a"\nsource = "c.wasm"\n[component.config]\nk = "{{ v }}"\n`)).toBe(
       "<dir>/spin.toml: [component[0].config] k: refers to variable 'v', which is not declared in [variables]",

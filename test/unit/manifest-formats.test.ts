@@ -39,7 +39,7 @@ command = "npm run build"
           environment: {},
           files: [],
           allowedOutboundHosts: [],
-          build: { command: 'npm run build', workdir: dir },
+          build: { commands: ['npm run build'], workdir: dir },
         },
       },
       triggers: [{ type: 'cloudevents', table: 'trigger.cloudevents[0]', raw: { route: '/', component: 'transform' } }],
@@ -123,7 +123,7 @@ source = "wasm/a.wasm"
       allowedOutboundHosts: ['https://{{ host }}', 'http://example.org', 'https://example.org'],
       variables: {},
       instances: 'reuse',
-      build: { command: 'make', workdir: join(dir, 'wasm'), watch: ['src/**/*.c'] },
+      build: { commands: ['make'], workdir: join(dir, 'wasm'), watch: ['src/**/*.c'] },
     });
     expect(Object.keys(app.components)).toEqual(['a', 'b']);
   });
