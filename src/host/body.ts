@@ -4,7 +4,7 @@ import { HttpRefusal } from './http-refusal.ts';
 
 /**
  * The request body as bytes, exactly as sent, up to `max_body_bytes`; every HTTP trigger
- * reads it here. Rejects with an HttpRefusal 413 past the limit (without buffering the
+ * reads it here. Rejects with an HttpRefusal 413 past the limit (without keeping the
  * rest), or with the stream's error when the client aborts or the request times out:
  * callers await it inside their error handling, so one client ends only its own request.
  * Read by hand rather than with express.raw(): the body-parser stack (type-is, raw-body,
@@ -12,11 +12,14 @@ import { HttpRefusal } from './http-refusal.ts';
  */
 export function readBody(req: IncomingMessage, limits: Pick<Limits, 'maxBodyBytes'>): Promise<Buffer> {
   const max = limits.maxBodyBytes;
-  const tooLarge = () =>
-    new HttpRefusal(413, `the request body is larger than ${max} bytes (${limitText(limits, 'maxBodyBytes')})`, {
-      // The rest of the body is not read: the connection cannot carry another request.
-      headers: { connection: 'close' },
-    });
+  // Past the limit the 413 goes out at once, and the rest of the body is read and dropped
+  // as it comes (a lingering close, as nginx does): a client still writing its body when
+  // the connection closes never reads the answer (EPIPE). Nothing is kept, and
+  // request_timeout_ms bounds a sender that never stops.
+  const tooLarge = () => {
+    req.resume();
+    return new HttpRefusal(413, `the request body is larger than ${max} bytes (${limitText(limits, 'maxBodyBytes')})`);
+  };
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > max) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
@@ -27,7 +30,6 @@ export function readBody(req: IncomingMessage, limits: Pick<Limits, 'maxBodyByte
       if (size <= max) return void chunks.push(chunk);
       req.off('data', onData);
       chunks.length = 0;
-      req.resume(); // discard the rest as it comes, until the connection closes
       reject(tooLarge());
     };
     req.on('data', onData);
