@@ -157,7 +157,12 @@ describe('a guest that prints without bound (spindle up)', () => {
     const second = await post(spindle.url, 'flood', 'quiet', '1');
     expect(second.status).toBe(200);
 
-    const guest = records(spindle).filter((r) => r.component === 'guest');
+    // The log is written apart from the reply: wait for the second event's last line.
+    const guestRecords = () => records(spindle).filter((r) => r.component === 'guest');
+    await waitFor(() => guestRecords().some((r) => r.stream === 'stderr' && r.msg === 'printed 1 lines'), {
+      what: "the second event's output in the log",
+    });
+    const guest = guestRecords();
     const lines = guest.filter((r) => r.stream !== undefined);
     const dropped = guest.filter((r) => r.droppedBytes !== undefined);
     // 4 KiB: four whole 1 KiB lines of the first event; the second event starts afresh.
