@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildFixture } from '../../test/support/fixtures.ts';
+import { postEvent } from '../../test/support/post-event.ts';
 import { residentMb } from '../../test/support/process-memory.ts';
 import { type SpindleProcess, startSpindle } from '../../test/support/spindle-process.ts';
 import { buildWatFixture } from '../../test/support/wat-fixtures.ts';
@@ -41,16 +42,7 @@ async function serve(wasm: string, fields: string): Promise<SpindleProcess> {
 }
 
 const post = (url: URL, type: string, id: string, subject?: string) =>
-  fetch(url, {
-    method: 'POST',
-    headers: {
-      'ce-specversion': '1.0',
-      'ce-id': id,
-      'ce-source': '/bench',
-      'ce-type': type,
-      ...(subject === undefined ? {} : { 'ce-subject': subject }),
-    },
-  });
+  postEvent(url, { type, id, source: '/bench', ...(subject === undefined ? {} : { subject }) });
 
 const mb = (value: number) => `${Math.round(value)} MB`;
 

@@ -7,6 +7,7 @@ import { decodeEntry, encodeEntry } from '../../adapters/redis/codec.ts';
 import type { CloudEvent } from '../../src/event.ts';
 import { describeWithBroker, redisUrl, uniqueName } from '../support/brokers.ts';
 import { buildFixture } from '../support/fixtures.ts';
+import { postEvent } from '../support/post-event.ts';
 import { HAS_PROC, residentMb } from '../support/process-memory.ts';
 import { type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
 import { waitFor } from '../support/wait.ts';
@@ -36,16 +37,7 @@ async function serve(wasm: string, fields: string, trigger = '[[trigger.cloudeve
 }
 
 const post = (url: URL, type: string, id: string, subject?: string) =>
-  fetch(url, {
-    method: 'POST',
-    headers: {
-      'ce-specversion': '1.0',
-      'ce-id': id,
-      'ce-source': '/e2e',
-      'ce-type': type,
-      ...(subject === undefined ? {} : { 'ce-subject': subject }),
-    },
-  });
+  postEvent(url, { type, id, source: '/e2e', ...(subject === undefined ? {} : { subject }) });
 
 /**
  * What spindle may hold beyond its workers' capped memories: their replacements starting
