@@ -86,7 +86,8 @@ export { busyRefusal, holdingRoom, serveSafely } from './host/serve-safely.ts';
 export { jsonDepthExceeding, parseJsonWithin } from './json-depth.ts';
 export type { Logger } from './log.ts';
 export { redactUrl } from './redact.ts';
-export type { Component, GuestExports, InstanceOptions, World } from './runtime/component.ts';
+export type { Component, ComponentLimits, GuestExports, InstanceOptions, World } from './runtime/component.ts';
+export { type GuestOutput, guestLog, LineBuffer, OutputBudget } from './runtime/guest-output.ts';
 export type { WasmModule } from './runtime/wasm.ts';
 export type {
   Adapter,

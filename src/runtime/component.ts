@@ -27,11 +27,20 @@ export interface InstanceOptions {
   imports?: Record<string, unknown>;
 }
 
+/** A component's bounds, resolved (its manifest's, else the runtime's defaults). */
+export interface ComponentLimits {
+  /** How long one invocation may run before it is stopped (`timeout_ms`). */
+  readonly timeoutMs: number;
+  /** What the guest may print per invocation, stdout and stderr together (`max_output_kb`). */
+  readonly maxOutputBytes: number;
+}
+
 /** A loaded, compiled component, ready to be invoked. */
 export interface Component {
   readonly id: string;
   readonly worlds: ReadonlySet<World>;
   readonly instances: InstanceMode;
+  readonly limits: ComponentLimits;
 
   /**
    * For `wagi` only: the compiled WASI preview1 module, to run with node:wasi. A Wagi

@@ -7,7 +7,7 @@ import type { CloudEvent } from '../event.ts';
 import { checkEventInput } from '../event-input.ts';
 import type { Logger } from '../log.ts';
 import { binaryKind } from './binary.ts';
-import type { Component, GuestExports, World } from './component.ts';
+import type { Component, ComponentLimits, GuestExports, World } from './component.ts';
 import { callHandle, handlerKey, settleOutcome } from './event-handler.ts';
 import { guestLog } from './guest-output.ts';
 import { DEFAULT_INSTANCES, InstancePool } from './instance-pool.ts';
@@ -53,6 +53,11 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
   const instances = config.instances ?? options.instances ?? DEFAULT_INSTANCES;
   const memoryLimitMb = config.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
   const maxPages = (memoryLimitMb * 2 ** 20) / WASM_PAGE;
+  const maxOutputBytes = (config.maxOutputKb ?? DEFAULT_MAX_OUTPUT_KB) * 1024;
+  const limits: ComponentLimits = {
+    timeoutMs: config.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxOutputBytes,
+  };
 
   let bytes: Uint8Array;
   try {
@@ -69,7 +74,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     } catch (cause) {
       throw fail(cause instanceof MemoryCapTooSmall ? cause.message : `invalid core module: ${message(cause)}`, cause);
     }
-    return loadWagi(config.id, capped, instances, fail);
+    return loadWagi(config.id, capped, { instances, limits }, fail);
   }
 
   let transpiled: Awaited<ReturnType<typeof transpileCached>>;
@@ -106,8 +111,6 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     if (cause instanceof MemoryCapTooSmall) throw fail(cause.message, cause);
     throw fail(`cannot compile it: ${message(cause)}`, cause);
   }
-  const maxOutputBytes = (config.maxOutputKb ?? DEFAULT_MAX_OUTPUT_KB) * 1024;
-
   const variables = resolveVariables(config, options.variables);
   const create = instanceFactory({
     instantiate,
@@ -164,7 +167,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
           memoryLimitMb,
           maxOutputBytes,
         },
-        { threads, timeoutMs: config.timeoutMs ?? options.timeoutMs ?? DEFAULT_TIMEOUT_MS, logger: options.logger },
+        { threads, timeoutMs: limits.timeoutMs, logger: options.logger },
       );
       handle = threaded.handle;
       closeThreads = threaded.close;
@@ -178,6 +181,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     id: config.id,
     worlds,
     instances,
+    limits,
     // Checked before lowering: a record the host built wrong is its error, not a guest trap.
     handle: async (event) => run(checkEventInput(event)),
     withInstance: (fn, use) => (use?.fresh || use?.imports ? useOnce(fn, use.imports) : pool.use(fn)),
@@ -191,7 +195,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
 function loadWagi(
   id: string,
   bytes: Uint8Array,
-  instances: InstanceMode,
+  settings: Pick<Component, 'instances' | 'limits'>,
   fail: (reason: string, cause?: unknown) => Error,
 ): Promise<Component> {
   return compileModule(bytes).then(
@@ -208,7 +212,7 @@ function loadWagi(
       return {
         id,
         worlds: new Set<World>(['wagi']),
-        instances,
+        ...settings,
         coreModule: module,
         handle: notAComponent,
         withInstance: notAComponent,

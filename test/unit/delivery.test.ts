@@ -17,6 +17,7 @@ function scripted(script: ('ok' | 'retry' | 'invalid' | 'trap')[]): Component & 
     id: 'c',
     worlds: new Set(['event'] as const),
     instances: 'reuse' as const,
+    limits: { timeoutMs: 30_000, maxOutputBytes: 65_536 },
     calls: 0,
     async handle(e: CloudEvent) {
       const step = script[component.calls++] ?? 'ok';

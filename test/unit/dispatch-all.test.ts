@@ -22,6 +22,7 @@ function component(fails: Record<string, { kind: 'retry' | 'invalid'; times: num
     id: 'c',
     worlds: new Set(['event'] as const),
     instances: 'reuse' as const,
+    limits: { timeoutMs: 30_000, maxOutputBytes: 65_536 },
     calls: [] as string[],
     async handle(e: CloudEvent) {
       c.calls.push(e.id);
