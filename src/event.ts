@@ -124,10 +124,19 @@ export function isAttributeName(name: string): boolean {
  * has none. Own extensions only: a name such as `constructor` is not Object's.
  */
 export function attribute(event: CloudEvent, name: string): string | undefined {
-  if ((CONTEXT_ATTRIBUTES as readonly string[]).includes(name)) {
-    return event[name as (typeof CONTEXT_ATTRIBUTES)[number]];
+  switch (name) {
+    case 'id':
+    case 'source':
+    case 'type':
+    case 'specversion':
+    case 'datacontenttype':
+    case 'dataschema':
+    case 'subject':
+    case 'time':
+      return event[name];
+    default:
+      return Object.hasOwn(event.extensions, name) ? event.extensions[name] : undefined;
   }
-  return Object.hasOwn(event.extensions, name) ? event.extensions[name] : undefined;
 }
 
 /** Every attribute, the context ones and the extensions, as name -> string. */

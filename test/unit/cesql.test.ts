@@ -103,6 +103,20 @@ describe('CESQL semantics the TCK leaves open', () => {
     expect(value("TRIM('\u00a0 a\u2003')")).toEqual({ value: 'a', errors: [] });
   });
 
+  it.each([
+    ["'a' LIKE 'a%a'", false],
+    ["'aa' LIKE 'a%a'", true],
+    ["'abab' LIKE '%ab%ab%'", true],
+    ["'aba' LIKE '%ab%ab%'", false],
+    ["'xaby' LIKE 'x%ab%y'", true],
+    ["'xaby' LIKE 'x%%y'", true],
+    ["'xy' LIKE 'xy%'", true],
+    ["'50%' LIKE '%\\%'", true],
+    ["'50' LIKE '%\\%'", false],
+  ])('LIKE without `_`: %s', (expression, expected) => {
+    expect(value(expression)).toEqual({ value: expected, errors: [] });
+  });
+
   it('matches a LIKE pattern against a long value without backtracking blow-up', () => {
     const long = 'a'.repeat(20_000);
     expect(value("x LIKE '%a%a%a%a%a%b'", { x: long })).toEqual({ value: false, errors: [] });

@@ -10,7 +10,36 @@ type Part = { kind: 'char'; char: string } | { kind: 'one' } | { kind: 'any' };
 
 export function compileLike(pattern: string): (value: string) => boolean {
   const parts = parse(pattern);
+  if (parts.every((p) => p.kind !== 'one')) return literalsBetweenWildcards(parts);
   return (value) => matches(parts, [...value]);
+}
+
+/**
+ * Without `_`, a pattern is literal runs between `%`s: the first run must start the value,
+ * the last end it, the others be found in order (the leftmost find is always right). No
+ * per-event allocation: this is the common `prefix%`, `%suffix`, `%part%` case.
+ */
+function literalsBetweenWildcards(parts: readonly Part[]): (value: string) => boolean {
+  const runs = [''];
+  for (const part of parts) {
+    if (part.kind === 'any') runs.push('');
+    else runs[runs.length - 1] += (part as { char: string }).char;
+  }
+  const first = runs[0] as string;
+  if (runs.length === 1) return (value) => value === first;
+  const last = runs[runs.length - 1] as string;
+  const middle = runs.slice(1, -1).filter((run) => run !== '');
+  return (value) => {
+    if (value.length < first.length + last.length || !value.startsWith(first) || !value.endsWith(last)) return false;
+    let at = first.length;
+    const end = value.length - last.length;
+    for (const run of middle) {
+      const found = value.indexOf(run, at);
+      if (found < 0 || found + run.length > end) return false;
+      at = found + run.length;
+    }
+    return true;
+  };
 }
 
 function parse(pattern: string): Part[] {
