@@ -121,8 +121,8 @@ class Evaluation {
     const y = this.#operand(right, undefined);
     if (y === FAILED) return FAILED;
     const before = this.#errors.length;
-    const cast_ = cast(x, typeOf(y), this.#errors);
-    return this.#errors.length === before ? cast_ === y : FAILED;
+    const converted = cast(x, typeOf(y), this.#errors);
+    return this.#errors.length === before ? converted === y : FAILED;
   }
 
   /** The Integer x Integer operators: arithmetic (§3.4.2) and ordering comparisons. */
@@ -144,7 +144,7 @@ class Evaluation {
       case '/':
       case '%': {
         if (b === 0) return this.#math(`${a} ${operator} 0: division by zero`);
-        // Rounded towards 0; the remainder has the sign of `a`. `| 0` also turns -0 into 0.
+        // Rounded towards 0; the remainder has the sign of `a` (JavaScript's % already does).
         return this.#checked(operator === '/' ? Math.trunc(a / b) : a % b, `${a} ${operator} ${b}`);
       }
       case '*':
@@ -156,7 +156,10 @@ class Evaluation {
     }
   }
 
-  /** An Integer result out of the 32-bit range is a MathError (and 0), never a wrap-around. */
+  /**
+   * An Integer result out of the 32-bit range is a MathError (and 0), never a wrap-around;
+   * `| 0` turns a -0 (from -4 % 2, say) into 0.
+   */
   #checked(result: number, what: string): number {
     return inIntRange(result) ? result | 0 : this.#math(`${what} overflows a 32-bit integer`);
   }
