@@ -73,6 +73,11 @@ describe('CESQL semantics the TCK leaves open', () => {
     expect(value('TRUE OR TRUE AND FALSE')).toEqual({ value: false, errors: [] });
     expect(value('FALSE AND TRUE OR TRUE')).toEqual({ value: true, errors: [] });
     expect(value('NOT FALSE AND FALSE')).toEqual({ value: false, errors: [] });
+    // Unary operators bind tightest (§3.6): (NOT 1) = 2, that is FALSE = 2, 0 = 2.
+    expect(value('NOT 1 = 2')).toEqual({ value: false, errors: [] });
+    expect(value('NOT (1 = 2)')).toEqual({ value: true, errors: [] });
+    // LIKE and IN bind tighter than arithmetic and comparison: 1 + (2 IN (2)) = 1 + 1.
+    expect(value('1 + 2 IN (2)')).toEqual({ value: 2, errors: [] });
     expect(value('1 + 2 * 3 = 7 AND 10 - 2 - 3 = 5')).toEqual({ value: true, errors: [] });
   });
 
