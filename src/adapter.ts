@@ -52,6 +52,7 @@ export { DEFAULT_LIMITS, type Limits, limitText } from './app/limits.ts';
 export type { AppConfig, ComponentConfig, VariableDecl } from './app/model.ts';
 export { parseRouteConfig } from './app/route-config.ts';
 export { isTable, kind, TriggerTable } from './app/table.ts';
+export { CesqlFilter, CesqlParseError } from './delivery/cesql/index.ts';
 export { InFlight } from './delivery/in-flight.ts';
 export { type Backoff, backoffDelay, pause } from './delivery/retry.ts';
 export type { ComponentFailure } from './errors.ts';
@@ -104,6 +105,7 @@ export type {
   RunningTrigger,
   SinkAdapter,
   SinkFactory,
+  SubscriptionsFilter,
   TriggerAdapter,
   TriggerContext,
 } from './trigger.ts';

@@ -184,6 +184,7 @@ async function openRoute(
     componentId: config.component,
     retry: retryPolicy(defaults, config.retry),
     ...(config.filter ? { filter: config.filter } : {}),
+    ...(config.filters ? { filters: config.filters } : {}),
     ...(sinkUri ? { sink: await open('sink', sinkUri, config.sink !== undefined) } : {}),
     ...(config.deadLetter ? { deadLetter: await open('dead_letter', config.deadLetter, true) } : {}),
   };

@@ -119,6 +119,26 @@ export function isAttributeName(name: string): boolean {
   return ATTRIBUTE_NAME.test(name);
 }
 
+/**
+ * One attribute's value (a context attribute or an extension), or undefined if the event
+ * has none. Own extensions only: a name such as `constructor` is not Object's.
+ */
+export function attribute(event: CloudEvent, name: string): string | undefined {
+  switch (name) {
+    case 'id':
+    case 'source':
+    case 'type':
+    case 'specversion':
+    case 'datacontenttype':
+    case 'dataschema':
+    case 'subject':
+    case 'time':
+      return event[name];
+    default:
+      return Object.hasOwn(event.extensions, name) ? event.extensions[name] : undefined;
+  }
+}
+
 /** Every attribute, the context ones and the extensions, as name -> string. */
 export function attributes(event: CloudEvent): Record<string, string> {
   const out: Record<string, string> = {

@@ -12,6 +12,7 @@ import type { Limits } from './app/limits.ts';
 import type { AppConfig } from './app/model.ts';
 import type { TriggerTable } from './app/table.ts';
 import type { Admission } from './delivery/admission.ts';
+import type { CesqlFilter } from './delivery/cesql/index.ts';
 import type { SpindleError } from './errors.ts';
 import type { CloudEvent } from './event.ts';
 import type { Component } from './runtime/component.ts';
@@ -33,6 +34,26 @@ export interface EventFilter {
   suffix?: Record<string, string>;
 }
 
+/**
+ * One entry of a trigger's `filters` (Knative's new trigger filters, the CloudEvents
+ * Subscriptions API dialects): exactly one dialect.
+ */
+export type SubscriptionsFilter =
+  /** Every listed attribute is present and equals the value (case-sensitive). */
+  | { readonly exact: Readonly<Record<string, string>> }
+  /** Every listed attribute is present and starts with the value. */
+  | { readonly prefix: Readonly<Record<string, string>> }
+  /** Every listed attribute is present and ends with the value. */
+  | { readonly suffix: Readonly<Record<string, string>> }
+  /** Every nested filter matches (at least one is given). */
+  | { readonly all: readonly SubscriptionsFilter[] }
+  /** At least one nested filter matches. */
+  | { readonly any: readonly SubscriptionsFilter[] }
+  /** The nested filter does not match. */
+  | { readonly not: SubscriptionsFilter }
+  /** A CloudEvents SQL expression, parsed at load, that evaluates to TRUE without error. */
+  | { readonly cesql: CesqlFilter };
+
 /** Where an event goes: the component, then the sink; failures to the dead-letter sink. */
 export interface Route {
   componentId: string;
@@ -42,6 +63,8 @@ export interface Route {
   deadLetter?: EventSink;
   retry: RetryPolicy;
   filter?: EventFilter;
+  /** Every entry must match, and `filter` too when both are given. */
+  filters?: readonly SubscriptionsFilter[];
 }
 
 /**
@@ -107,7 +130,7 @@ export interface HttpRoutes {
   use(handler: (req: IncomingMessage, res: ServerResponse) => boolean): void;
 }
 
-/** Fields every trigger understands: `component`, `sink`, `dead_letter`, `retry`, `filter`. */
+/** Fields every trigger understands: `component`, `sink`, `dead_letter`, `retry`, `filter`, `filters`. */
 export interface RouteConfig {
   /** The manifest table it was read from (e.g. `trigger.redis[0]`), for errors. */
   table?: string;
@@ -116,6 +139,7 @@ export interface RouteConfig {
   deadLetter?: string;
   retry?: Partial<RetryPolicy>;
   filter?: EventFilter;
+  filters?: readonly SubscriptionsFilter[];
 }
 
 export interface TriggerContext {

@@ -37,6 +37,17 @@ export async function openHandler(ctx: TriggerContext, config: RedisTriggerConfi
         );
       }
     }
+    for (const field of ['filter', 'filters'] as const) {
+      if (config[field] !== undefined) {
+        throw new ManifestError(
+          ctx.app.file,
+          config.table,
+          field,
+          `component ${component.id} is a Spin Redis component (fermyon:spin/inbound-redis): it gets raw ` +
+            'payloads, not CloudEvents, so there is nothing to filter',
+        );
+      }
+    }
     const handle = spinHandler(component, ctx.logger);
     return { handle, handleAll: oneByOne(handle), label: `${config.component} (Spin inbound-redis)` };
   }

@@ -7,6 +7,7 @@
 import { parseSinkUri } from '../delivery/sink-uri.ts';
 import { redactUrl } from '../redact.ts';
 import type { EventFilter, RetryPolicy, RouteConfig } from '../trigger.ts';
+import { parseFilters } from './filters-config.ts';
 import type { TriggerTable } from './table.ts';
 
 /** CloudEvents 1.0, "Attribute Naming Convention": lower-case ASCII letters or digits. */
@@ -18,10 +19,12 @@ export function parseRouteConfig(table: TriggerTable): RouteConfig {
   const deadLetter = optionalUri(table, 'dead_letter');
   const retry = parseRetry(table);
   const filter = parseFilter(table);
+  const filters = parseFilters(table);
   if (sink !== undefined) config.sink = sink;
   if (deadLetter !== undefined) config.deadLetter = deadLetter;
   if (retry !== undefined) config.retry = retry;
   if (filter !== undefined) config.filter = filter;
+  if (filters !== undefined) config.filters = filters;
   return config;
 }
 

@@ -5,7 +5,7 @@ import { Redactor } from '../redact.ts';
 import type { Component } from '../runtime/component.ts';
 import type { Decoded, DispatchAllOptions, EventSink, Outcome, Route } from '../trigger.ts';
 import { deadLetterEvent } from './dead-letter.ts';
-import { selects } from './filter.ts';
+import { admits } from './filter.ts';
 import { backoffDelay, pause } from './retry.ts';
 
 export interface DispatcherOptions {
@@ -37,7 +37,7 @@ export class Dispatcher {
   }
 
   async dispatch(route: Route, event: CloudEvent): Promise<Outcome> {
-    if (!selects(route.filter, event)) return { kind: 'filtered' };
+    if (!admits(route, event)) return { kind: 'filtered' };
     return this.#deliver(route, event);
   }
 
@@ -86,7 +86,7 @@ export class Dispatcher {
       }
     };
     for (const event of events) {
-      if (!selects(route.filter, event)) {
+      if (!admits(route, event)) {
         // Outcomes are positional: the held events are sent (and their outcomes pushed) first.
         if (!(await flush())) return outcomes;
         outcomes.push({ kind: 'filtered' });

@@ -27,8 +27,8 @@ afterEach(async () => {
   for (const p of running.splice(0)) await p.stop('SIGKILL');
 });
 
-/** `spindle up` on an app whose cloudevents trigger runs the behaviours guest. */
-async function serve(trigger: string = '', env: NodeJS.ProcessEnv = {}): Promise<SpindleProcess> {
+/** An app whose cloudevents trigger runs the behaviours guest; its directory. */
+function writeApp(trigger: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'spindle-e2e-'));
   writeFileSync(
     join(dir, 'spindle.toml'),
@@ -45,7 +45,12 @@ source = "${wasm}"
 greeting = "{{ greeting }}"
 `,
   );
-  const process = await startSpindle(['-f', dir, '--log-format', 'json'], { env });
+  return dir;
+}
+
+/** `spindle up` on writeApp's app. */
+async function serve(trigger: string = '', env: NodeJS.ProcessEnv = {}): Promise<SpindleProcess> {
+  const process = await startSpindle(['-f', writeApp(trigger), '--log-format', 'json'], { env });
   running.push(process);
   return process;
 }
@@ -217,6 +222,48 @@ describe('the CloudEvents HTTP target (spindle up)', () => {
     expect(await code).toBe(0);
     expect(receiver.events.map((e) => e.id)).toEqual(['last']);
     await receiver.close();
+  });
+});
+
+describe('filters (Knative new trigger filters) on the CloudEvents target', () => {
+  it('transforms the events every filter selects and answers 202 to the others', async () => {
+    const spindle = await serve(`filter = { exact = { type = "test.echo" } }
+filters = [
+  { prefix = { type = "test." } },
+  { any = [ { exact = { source = "/a" } }, { cesql = "subject LIKE 'order-%' AND INT(SUBSTRING(subject, 7)) > 40" } ] },
+  { not = { exact = { region = "us" } } },
+]`);
+    const send = (id: string, headers: Record<string, string>) =>
+      post(spindle.url, { ...binary('test.echo', id), ...headers });
+    const selected = [
+      await send('from-a', { 'ce-source': '/a' }),
+      await send('order-42', { 'ce-source': '/b', 'ce-subject': 'order-42', 'ce-region': 'eu' }),
+    ];
+    for (const reply of selected) expect(reply.status).toBe(200);
+    expect(selected.flatMap(replyEvents).map((e) => e.id)).toEqual(['from-a', 'order-42']);
+
+    const skipped = [
+      await send('order-7', { 'ce-source': '/b', 'ce-subject': 'order-7' }),
+      await send('no-subject', { 'ce-source': '/b' }),
+      await send('from-us', { 'ce-source': '/a', 'ce-region': 'us' }),
+      // Every `filters` entry selects it, `filter` does not: test.many would emit two events.
+      await post(spindle.url, { ...binary('test.many', 'many'), 'ce-source': '/a' }),
+    ];
+    expect(skipped.map((reply) => [reply.status, reply.body.length])).toEqual([
+      [202, 0],
+      [202, 0],
+      [202, 0],
+      [202, 0],
+    ]);
+  });
+
+  it('refuses to start on a CESQL expression that does not parse, naming the table, the field and the column', async () => {
+    const dir = writeApp(`filters = [ { exact = { type = "a" } }, { cesql = "subject LIKE 'order-%' AND" } ]`);
+    const result = await runSpindle(['up', '-f', dir]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      `[trigger.cloudevents[0]] filters[1].cesql: invalid CloudEvents SQL at column 27 of "subject LIKE 'order-%' AND": expected a value`,
+    );
   });
 });
 

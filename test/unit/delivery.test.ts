@@ -114,6 +114,20 @@ describe('Dispatcher', () => {
     expect(component.calls).toBe(0);
   });
 
+  it('skips events the filters do not select, and needs filter and filters both to select', async () => {
+    const component = scripted(['ok', 'ok']);
+    const exactType = { exact: { type: 'demo.created' } };
+    expect(await setup(component, { filters: [{ not: exactType }] })(event)).toEqual({ kind: 'filtered' });
+    expect(await setup(component, { filter: { exact: { type: 'other' } }, filters: [exactType] })(event)).toEqual({
+      kind: 'filtered',
+    });
+    expect(component.calls).toBe(0);
+    expect((await setup(component, { filter: { prefix: { type: 'demo.' } }, filters: [exactType] })(event)).kind).toBe(
+      'reply',
+    );
+    expect(component.calls).toBe(1);
+  });
+
   it('stops waiting for a retry when the app shuts down, leaving the event with the broker', async () => {
     const abort = new AbortController();
     const deadLetter = recordingSink();
