@@ -63,7 +63,7 @@ source = "${wasm}"
     );
     spindle = await startSpindle(['-f', join(dir, 'spin.toml'), '--log-format', 'json']);
     publisher = new Redis(redisUrl());
-  }, 120_000);
+  }, 300_000); // building the guest takes minutes on a loaded machine
 
   afterAll(async () => {
     publisher?.disconnect();
