@@ -53,14 +53,16 @@ export type { AppConfig, ComponentConfig, VariableDecl } from './app/model.ts';
 export { parseRouteConfig } from './app/route-config.ts';
 export { isTable, kind, TriggerTable } from './app/table.ts';
 export { InFlight } from './delivery/in-flight.ts';
-export { type Backoff, backoffDelay, pause } from './delivery/retry.ts';
+export { type Backoff, backoffDelay, pause, retryAfterMs } from './delivery/retry.ts';
 export type { ComponentFailure } from './errors.ts';
 export {
   ComponentError,
   InvalidEventError,
   LimitExceededError,
   ManifestError,
+  SINK_RESPONSE_BODY_LIMIT,
   SinkError,
+  type SinkResponse,
   SpindleError,
 } from './errors.ts';
 export {
@@ -90,6 +92,7 @@ export type { Component, GuestExports, InstanceOptions, World } from './runtime/
 export type { WasmModule } from './runtime/wasm.ts';
 export type {
   Adapter,
+  BackoffPolicy,
   Decoded,
   DispatchAllOptions,
   EventFilter,
@@ -101,6 +104,7 @@ export type {
   Route,
   RouteConfig,
   RunningTrigger,
+  SendOptions,
   SinkAdapter,
   SinkFactory,
   TriggerAdapter,
