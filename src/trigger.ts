@@ -128,6 +128,12 @@ export interface HttpRoutes {
    * and returns true, or returns false to leave the request to the next (404 at the end).
    */
   use(handler: (req: IncomingMessage, res: ServerResponse) => boolean): void;
+  /**
+   * Answer Spin's service-chaining requests to `http://<componentId>.spin.internal/...`
+   * (outbound HTTP from the app's own components) with `handler`, in-process. The
+   * listener never routes them: a private component is reachable this way only.
+   */
+  internal(componentId: string, handler: (request: Request) => Promise<Response>): void;
 }
 
 /** Fields every trigger understands: `component`, `sink`, `dead_letter`, `retry`, `filter`. */

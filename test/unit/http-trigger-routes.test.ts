@@ -142,3 +142,80 @@ describe('Spin HTTP routes', () => {
     expect(table([['/users/...', 'u']]).match('/users')).toMatchObject({ pathInfo: '' });
   });
 });
+
+describe('Spin HTTP routes: :name parameters and precedence', () => {
+  it(':name matches exactly one non-empty segment and captures it', () => {
+    const routes = table([['/users/:id', 'user']]);
+    expect(routes.match('/users/42')).toMatchObject({ target: 'user', params: [['id', '42']], pathInfo: '' });
+    expect(routes.match('/users/42/')?.params).toEqual([['id', '42']]);
+    for (const path of ['/users', '/users/', '/users/42/orders', '/users//'])
+      expect(routes.match(path)).toBeUndefined();
+  });
+
+  it('captures parameters before a trailing wildcard, and what follows as path info', () => {
+    const match = table([['/users/:id/...', 'u']], '/shop').match('/shop/users/7/orders/9/');
+    expect(match).toMatchObject({
+      params: [['id', '7']],
+      pathInfo: '/orders/9/',
+      matchedRoute: '/shop/users/:id/...',
+      rawComponentRoute: '/users/:id/...',
+      componentRoute: '/users/:id',
+    });
+    expect(table([['/test/...', 't']]).match('/test/')?.pathInfo).toBe('/');
+  });
+
+  it('exact beats :name beats the wildcard, segment by segment from the left, whatever the order', () => {
+    const entries: [string, string][] = [
+      ['/...', 'all'],
+      ['/users/:id/...', 'user-tree'],
+      ['/users/:id', 'user'],
+      ['/users/admin', 'admin'],
+      ['/users/admin/...', 'admin-tree'],
+      ['/:section/settings', 'settings'],
+    ];
+    const served = {
+      '/users/admin': 'admin',
+      '/users/42': 'user',
+      '/users/42/x': 'user-tree',
+      '/users/admin/x': 'admin-tree',
+      // `users` (exact) beats `:section`: /users/:id serves /users/settings.
+      '/users/settings': 'user',
+      '/shop/settings': 'settings',
+      '/users': 'all',
+    };
+    for (const routes of [table(entries), table([...entries].reverse())]) {
+      for (const [path, target] of Object.entries(served)) expect(serving(routes, path), path).toBe(target);
+    }
+  });
+
+  it('routes that match the same paths conflict even with other parameter names', () => {
+    expect(() =>
+      table([
+        ['/users/:id', 'first'],
+        ['/users/:name/', 'second'],
+      ]),
+    ).toThrow(DuplicateRoute);
+    expect(() =>
+      table([
+        ['/a/...', 'first'],
+        ['/a/*', 'second'],
+      ]),
+    ).toThrow(DuplicateRoute);
+    expect(() =>
+      table([
+        ['/users/:id', 'param'],
+        ['/users/me', 'exact'],
+        ['/users/:id/...', 'wild'],
+      ]),
+    ).not.toThrow();
+  });
+
+  it('refuses routes it cannot read, saying why', () => {
+    expect(() => parseRoute('/a/.../b')).toThrow(
+      'a wildcard (\'/...\') may only end a route, as in "/users/...", got "/a/.../b"',
+    );
+    expect(() => parseRoute('/users/:')).toThrow("':' is not a parameter name");
+    expect(() => parseRoute('/users/:user-id')).toThrow("':user-id' is not a parameter name");
+    expect(() => parseRoute('/:id/x/:id')).toThrow("the parameter ':id' appears twice");
+  });
+});
