@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parseHttpConfig } from '../../adapters/http/config.ts';
 import { DuplicateRoute, matches, parseRoute, RouteTable } from '../../adapters/http/routes.ts';
+import { TriggerTable } from '../../src/app/table.ts';
 
 const table = (routes: [string, string][], base?: string) =>
   new RouteTable(routes.map(([route, target]) => ({ route, target, ...(base ? { base } : {}) })));
@@ -217,5 +219,26 @@ describe('Spin HTTP routes: :name parameters and precedence', () => {
     expect(() => parseRoute('/users/:')).toThrow("':' is not a parameter name");
     expect(() => parseRoute('/users/:user-id')).toThrow("':user-id' is not a parameter name");
     expect(() => parseRoute('/:id/x/:id')).toThrow("the parameter ':id' appears twice");
+  });
+});
+
+describe('the route field of [[trigger.http]]', () => {
+  const config = (route: unknown) =>
+    parseHttpConfig(new TriggerTable('spin.toml', 'trigger.http[0]', { component: 'c', route }));
+
+  it('is a path, or { private = true } for no public route', () => {
+    expect(config('/users/:id/...').route).toBe('/users/:id/...');
+    expect(config({ private: true }).route).toBeUndefined();
+  });
+
+  it('names the field and says why when it is neither', () => {
+    const at = 'spin.toml: [trigger.http[0]] route:';
+    expect(() => config({ private: false })).toThrow(
+      `${at} must be a path or { private = true }, got {"private":false}`,
+    );
+    expect(() => config(3)).toThrow(`${at} expected a path or { private = true }, got number 3`);
+    expect(() => config('users')).toThrow(`${at} must start with '/', got "users"`);
+    expect(() => config('/:id/:id')).toThrow(`${at} the parameter ':id' appears twice`);
+    expect(() => config(undefined)).toThrow(`${at} is required`);
   });
 });
