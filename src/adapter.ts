@@ -54,14 +54,16 @@ export { parseRouteConfig } from './app/route-config.ts';
 export { isTable, kind, TriggerTable } from './app/table.ts';
 export { CesqlFilter, CesqlParseError } from './delivery/cesql/index.ts';
 export { InFlight } from './delivery/in-flight.ts';
-export { type Backoff, backoffDelay, pause } from './delivery/retry.ts';
+export { type Backoff, backoffDelay, pause, retryAfterMs } from './delivery/retry.ts';
 export type { ComponentFailure } from './errors.ts';
 export {
   ComponentError,
   InvalidEventError,
   LimitExceededError,
   ManifestError,
+  SINK_RESPONSE_BODY_LIMIT,
   SinkError,
+  type SinkResponse,
   SpindleError,
 } from './errors.ts';
 export {
@@ -92,6 +94,7 @@ export { type GuestOutput, guestLog, LineBuffer, OutputBudget } from './runtime/
 export type { WasmModule } from './runtime/wasm.ts';
 export type {
   Adapter,
+  BackoffPolicy,
   Decoded,
   DispatchAllOptions,
   EventFilter,
@@ -103,6 +106,7 @@ export type {
   Route,
   RouteConfig,
   RunningTrigger,
+  SendOptions,
   SinkAdapter,
   SinkFactory,
   SubscriptionsFilter,

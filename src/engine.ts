@@ -47,6 +47,12 @@ export interface RunningApp {
    * an event that does not fit the record rejects with an InvalidEventError naming the field.
    */
   invoke(componentId: string, event: EventInput): Promise<CloudEvent[]>;
+  /**
+   * Spin's service chaining: answer a request to `http://<component-id>.spin.internal/...`
+   * with that HTTP component, in-process (private components included). Rejects with a
+   * SpindleError for another URL or a component no HTTP trigger serves.
+   */
+  fetchInternal(request: Request): Promise<Response>;
   /** Stop taking new events, finish those in flight, release everything. */
   stop(): Promise<void>;
 }
@@ -133,6 +139,7 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
       url,
       endpoints,
       invoke: async (id, event) => component(id).handle(checkEventInput(event)),
+      fetchInternal: (request) => host.chaining.fetch(request),
       stop,
     };
   } catch (error) {

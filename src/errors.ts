@@ -92,14 +92,36 @@ export class InvalidEventError extends SpindleError {
   }
 }
 
+/**
+ * What a sink answered when it refused events (an HTTP status): the core reads its
+ * `Retry-After` and puts it in the dead letter as Knative's `knativeerror*` extensions.
+ */
+export interface SinkResponse {
+  status: number;
+  /** The start of the body: at most SINK_RESPONSE_BODY_LIMIT bytes are kept. */
+  body: Uint8Array;
+  /** The `Retry-After` header as the sink sent it: seconds or an HTTP-date. */
+  retryAfter?: string;
+}
+
+/** Bytes of a refusing sink's body kept for the dead letter (Knative's `knativeerrordata` limit). */
+export const SINK_RESPONSE_BODY_LIMIT = 1024;
+
 /** A sink that did not accept events. Retriable unless the sink said the events are bad. */
 export class SinkError extends SpindleError {
   override name = 'SinkError';
   readonly sink: string;
+  /** The sink's answer, when it gave one (an HTTP sink's status); undefined for a network failure or timeout. */
+  readonly response: SinkResponse | undefined;
 
-  constructor(sink: string, reason: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+  constructor(
+    sink: string,
+    reason: string,
+    options: { cause?: unknown; retriable?: boolean; response?: SinkResponse } = {},
+  ) {
     super(`sink ${sink}: ${reason}`, { cause: options.cause, retriable: options.retriable ?? true });
     this.sink = sink;
+    this.response = options.response;
   }
 }
 

@@ -17,14 +17,30 @@ import type { SpindleError } from './errors.ts';
 import type { CloudEvent } from './event.ts';
 import type { Component } from './runtime/component.ts';
 
-/** How often and how patiently a failed event is tried again before it is dead-lettered. */
+/** How the delay grows from one retry to the next (Knative's `backoffPolicy`). */
+export type BackoffPolicy = 'exponential' | 'linear';
+
+/**
+ * How often and how patiently a failed event is tried again before it is dead-lettered:
+ * Knative's delivery spec (`retry`, `backoffPolicy`, `backoffDelay`, `backoffMax`,
+ * `timeout`, `retryAfterMax`) in spindle's terms.
+ */
 export interface RetryPolicy {
   /** Deliveries in all, the first included (1 = never retry). */
   attempts: number;
-  /** Delay before the first retry; doubled at each further one. */
+  /** Delay before the first retry. */
   backoffMs: number;
-  /** Upper bound of one delay. */
+  /** Upper bound of one delay computed from the policy. */
   maxDelayMs: number;
+  /** `exponential` (default): doubled at each further retry; `linear`: backoffMs times the retry number. */
+  backoffPolicy?: BackoffPolicy;
+  /** Longest wait for a sink to accept one send; the sink's own default when unset. */
+  timeoutMs?: number;
+  /**
+   * Upper bound of a delay a sink asks for with `Retry-After` on 429 or 503. Unset: the
+   * request is honoured whole (Knative's stable behaviour); 0: it is ignored.
+   */
+  retryAfterMaxMs?: number;
 }
 
 /** Knative-style attribute filter: every listed attribute must match. */
@@ -89,9 +105,16 @@ export type Outcome =
 /** A destination for events, named by URI: http(s)://, kafka://, redis://, amqp(s)://. */
 export interface EventSink {
   readonly uri: string;
-  /** Resolves once the destination accepted every event (acked, confirmed, 2xx). */
-  send(events: CloudEvent[]): Promise<void>;
+  /**
+   * Resolves once the destination accepted every event (acked, confirmed, 2xx). `signal`
+   * aborts when the route's `retry.timeout` ran out: stop waiting and reject.
+   */
+  send(events: CloudEvent[], options?: SendOptions): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface SendOptions {
+  signal?: AbortSignal;
 }
 
 /** Opens sinks by URI; the same URI opened twice shares one connection. */
@@ -128,6 +151,12 @@ export interface HttpRoutes {
    * and returns true, or returns false to leave the request to the next (404 at the end).
    */
   use(handler: (req: IncomingMessage, res: ServerResponse) => boolean): void;
+  /**
+   * Answer Spin's service-chaining requests to `http://<componentId>.spin.internal/...`
+   * (outbound HTTP from the app's own components) with `handler`, in-process. The
+   * listener never routes them: a private component is reachable this way only.
+   */
+  internal(componentId: string, handler: (request: Request) => Promise<Response>): void;
 }
 
 /** Fields every trigger understands: `component`, `sink`, `dead_letter`, `retry`, `filter`, `filters`. */

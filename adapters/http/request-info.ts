@@ -12,6 +12,10 @@
  * | `spin-component-route`     | `X_COMPONENT_ROUTE`     | `/users`                                            |
  * | `spin-base-path`           | `X_BASE_PATH`           | `/shop`                                             |
  * | `spin-client-addr`         | `X_CLIENT_ADDR`         | `127.0.0.1:53152`                                   |
+ * | `spin-path-match-<name>`   | `X_PATH_MATCH_<NAME>`   | for route `/users/:id/...`: `spin-path-match-id: 1` |
+ *
+ * Spin writes a parameter's header as `SPIN_PATH_MATCH_<NAME>` with `_` turned into `-`
+ * and lower-cased: `:user_id` is `spin-path-match-user-id`.
  */
 import type { RouteMatch } from './routes.ts';
 
@@ -43,6 +47,10 @@ function routeValues(match: RouteMatch<unknown>, info: RequestInfo): [string, st
     ['spin-component-route', 'X_COMPONENT_ROUTE', match.componentRoute],
     ['spin-base-path', 'X_BASE_PATH', match.pattern.base],
     ['spin-client-addr', 'X_CLIENT_ADDR', clientAddr(info)],
+    ...match.params.map(([name, value]): [string, string, string] => {
+      const upper = name.toUpperCase();
+      return [`spin-path-match-${upper.toLowerCase().replaceAll('_', '-')}`, `X_PATH_MATCH_${upper}`, value];
+    }),
   ];
 }
 

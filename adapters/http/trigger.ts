@@ -14,7 +14,7 @@ import {
 import { type HttpTriggerConfig, parseHttpConfig } from './config.ts';
 import { type Executor, type ExecutorResponse, GuestFailure } from './executor.ts';
 import type { RequestInfo } from './request-info.ts';
-import { DuplicateRoute, type RouteMatch, RouteTable } from './routes.ts';
+import { chainedMatch, DuplicateRoute, type RouteMatch, RouteTable } from './routes.ts';
 import { spinExecutor } from './spin-executor.ts';
 import { wagiExecutor } from './wagi-executor.ts';
 import { wasiHttpExecutor } from './wasi-http-executor.ts';
@@ -29,9 +29,11 @@ const NOT_FORWARDED = new Set(['connection', 'keep-alive', 'transfer-encoding', 
 
 /**
  * `[[trigger.http]]`: Spin's HTTP trigger. Routes requests to components by Spin's rules
- * (exact and `/...` wildcard routes, longest prefix wins, a v1 `base` prefixes all), adds
- * the `spin-*` request headers, and runs each component with the executor its world
- * calls for: `fermyon:spin/inbound-http`, `wasi:http/incoming-handler@0.2.x`, or Wagi.
+ * (exact, `:name` and `/...` wildcard routes, the most specific wins, a v1 `base` prefixes
+ * all), adds the `spin-*` request headers, and runs each component with the executor its
+ * world calls for: `fermyon:spin/inbound-http`, `wasi:http/incoming-handler@0.2.x`, or
+ * Wagi. Every component it serves, `route = { private = true }` ones only so, also
+ * answers service chaining (`http://<component>.spin.internal/`) in-process.
  */
 export const httpTrigger: TriggerAdapter<HttpTriggerConfig> = {
   type: 'http',
@@ -52,6 +54,10 @@ export const httpTrigger: TriggerAdapter<HttpTriggerConfig> = {
     const routes = routeTable(ctx, targets);
     const inFlight = new InFlight();
 
+    for (const target of targets) {
+      ctx.http.internal(target.config.component, (request) => serveChained(ctx, target, request));
+    }
+
     ctx.http.use((req, res) => {
       const match = routes.match((req.url ?? '/').split('?')[0] ?? '/');
       if (match === undefined) return false;
@@ -61,11 +67,13 @@ export const httpTrigger: TriggerAdapter<HttpTriggerConfig> = {
 
     const running: RunningTrigger = {
       describe: (base) =>
-        targets.map(
-          ({ config }) =>
-            `ANY ${base.origin}${stripSlash(config.base)}${config.route} -> ${config.component}` +
-            (config.executor.type === 'wagi' ? ' (wagi)' : ''),
-        ),
+        targets.map(({ config }) => {
+          const where =
+            config.route === undefined
+              ? `http://${config.component}.spin.internal/ (private)`
+              : `${base.origin}${stripSlash(config.base)}${config.route}`;
+          return `ANY ${where} -> ${config.component}${config.executor.type === 'wagi' ? ' (wagi)' : ''}`;
+        }),
       drain: () => inFlight.idle(),
       close: async () => {
         await Promise.allSettled(closers.map((close) => close()));
@@ -113,7 +121,12 @@ async function executorFor(
 
 function routeTable(ctx: TriggerContext, targets: Target[]): RouteTable<Target> {
   try {
-    return new RouteTable(targets.map((target) => ({ route: target.config.route, base: target.config.base, target })));
+    return new RouteTable(
+      targets.flatMap((target) => {
+        const { route, base } = target.config;
+        return route === undefined ? [] : [{ route, base, target }];
+      }),
+    );
   } catch (error) {
     if (!(error instanceof DuplicateRoute)) throw error;
     const first = (error.first.target as Target).config;
@@ -164,6 +177,42 @@ async function serve(
     if (!NOT_FORWARDED.has(name.toLowerCase())) res.appendHeader(name, value);
   }
   res.end(Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength));
+}
+
+/**
+ * A service-chaining request, as Spin presents it: matched as by `/...` (the whole path is
+ * the path info), the `*.spin.internal` Host dropped. A refusal (the app is full) is its
+ * status; a guest failure is a 500 or 502 as on the listener.
+ */
+async function serveChained(ctx: TriggerContext, target: Target, request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const pathAndQuery = `${url.pathname}${url.search}`;
+  const headers: [string, string][] = [];
+  request.headers.forEach((value, name) => {
+    if (name !== 'host') headers.push([name, value]);
+  });
+  try {
+    const response = await target.execute({
+      method: request.method,
+      headers,
+      body: new Uint8Array(await request.arrayBuffer()),
+      info: { scheme: 'http', host: url.host, pathAndQuery, clientAddress: '127.0.0.1', clientPort: 0 },
+      match: chainedMatch(target, url.pathname),
+    });
+    const out = new Headers();
+    for (const [name, value] of response.headers) if (!NOT_FORWARDED.has(name.toLowerCase())) out.append(name, value);
+    const bodyless = response.status === 204 || response.status === 304 || request.method === 'HEAD';
+    return new Response(bodyless ? null : Buffer.from(response.body), { status: response.status, headers: out });
+  } catch (error) {
+    const status = error instanceof HttpRefusal || error instanceof GuestFailure ? error.status : 500;
+    ctx.logger.error(
+      { component: target.config.component, chained: true, status, err: error },
+      (error as Error).message,
+    );
+    const text =
+      error instanceof HttpRefusal ? error.message : status === 502 ? 'Bad Gateway' : 'Internal Server Error';
+    return new Response(`${text}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  }
 }
 
 function requestInfo(req: IncomingMessage): RequestInfo {

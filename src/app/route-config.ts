@@ -44,20 +44,49 @@ function optionalUri(table: TriggerTable, field: string): string | undefined {
   return value;
 }
 
-/** `retry = { attempts = 5, backoff_ms = 200, max_delay_ms = 10000 }`. */
+/**
+ * `retry = { attempts = 5, backoff_delay = "PT0.2S", backoff_policy = "exponential",
+ * max_delay_ms = 10000, timeout = "PT30S", retry_after_max = "PT2M" }`: Knative's
+ * delivery spec in snake_case (`attempts` is its `retry`). Durations are ISO 8601 strings
+ * or milliseconds; `backoff_ms` is `backoff_delay` in milliseconds.
+ */
 function parseRetry(table: TriggerTable): Partial<RetryPolicy> | undefined {
   const retry = table.optionalTable('retry');
   if (retry === undefined) return undefined;
   const policy: Partial<RetryPolicy> = {};
   const attempts = retry.optionalNumber('attempts', { min: 1, integer: true });
   const backoffMs = retry.optionalNumber('backoff_ms', { min: 0, integer: true });
+  const backoffDelay = retry.optionalDuration('backoff_delay');
+  if (backoffMs !== undefined && backoffDelay !== undefined) {
+    throw retry.error('backoff_delay', 'and backoff_ms say the same thing: keep one');
+  }
+  const backoffPolicy = retry.optionalString('backoff_policy');
+  if (backoffPolicy !== undefined && backoffPolicy !== 'exponential' && backoffPolicy !== 'linear') {
+    throw retry.error('backoff_policy', `expected "exponential" or "linear", got ${JSON.stringify(backoffPolicy)}`);
+  }
   const maxDelayMs = retry.optionalNumber('max_delay_ms', { min: 0, integer: true });
-  retry.done(['attempts', 'backoff_ms', 'max_delay_ms']);
+  const timeoutMs = retry.optionalDuration('timeout');
+  if (timeoutMs === 0) throw retry.error('timeout', 'must be longer than 0');
+  const retryAfterMaxMs = retry.optionalDuration('retry_after_max');
+  retry.done(RETRY_FIELDS);
   if (attempts !== undefined) policy.attempts = attempts;
-  if (backoffMs !== undefined) policy.backoffMs = backoffMs;
+  if ((backoffMs ?? backoffDelay) !== undefined) policy.backoffMs = backoffMs ?? backoffDelay;
+  if (backoffPolicy !== undefined) policy.backoffPolicy = backoffPolicy;
   if (maxDelayMs !== undefined) policy.maxDelayMs = maxDelayMs;
+  if (timeoutMs !== undefined) policy.timeoutMs = timeoutMs;
+  if (retryAfterMaxMs !== undefined) policy.retryAfterMaxMs = retryAfterMaxMs;
   return policy;
 }
+
+const RETRY_FIELDS = [
+  'attempts',
+  'backoff_delay',
+  'backoff_ms',
+  'backoff_policy',
+  'max_delay_ms',
+  'timeout',
+  'retry_after_max',
+] as const;
 
 /** `filter = { exact = { type = "..." }, prefix = {...}, suffix = {...} }`: Knative Trigger filters. */
 function parseFilter(table: TriggerTable): EventFilter | undefined {

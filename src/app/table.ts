@@ -1,4 +1,5 @@
 import { ManifestError } from '../errors.ts';
+import { isoDurationMs } from './duration.ts';
 
 /**
  * A typed reader over one manifest table. Every accessor names the file, the table and
@@ -49,6 +50,27 @@ export class TriggerTable {
       throw this.error(field, `must be at least ${range.min}, got ${value}`);
     }
     return value;
+  }
+
+  /**
+   * A duration: milliseconds as a number (`500`), or an ISO 8601 duration string
+   * (`"PT0.5S"`, `"PT2M"`, `"P1DT2H"`) as Knative's delivery spec writes it.
+   */
+  optionalDuration(field: string): number | undefined {
+    const value = this.#read(field);
+    if (value === undefined) return undefined;
+    if (typeof value === 'number') {
+      if (!Number.isInteger(value) || value < 0) {
+        throw this.error(field, `expected whole milliseconds (0 or more) or an ISO 8601 duration, got ${value}`);
+      }
+      return value;
+    }
+    if (typeof value !== 'string') {
+      throw this.error(field, `expected milliseconds or an ISO 8601 duration such as "PT0.5S", got ${kind(value)}`);
+    }
+    const read = isoDurationMs(value);
+    if ('error' in read) throw this.error(field, read.error);
+    return read.ms;
   }
 
   optionalBoolean(field: string): boolean | undefined {

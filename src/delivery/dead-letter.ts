@@ -1,4 +1,4 @@
-import { ComponentError, type SpindleError } from '../errors.ts';
+import { ComponentError, SINK_RESPONSE_BODY_LIMIT, SinkError, type SpindleError } from '../errors.ts';
 import {
   attributes,
   type CloudEvent,
@@ -19,7 +19,23 @@ export function deadLetterEvent(event: CloudEvent, error: SpindleError, attempts
     deadletterattempts: String(attempts),
   };
   if (error instanceof ComponentError) extensions.deadlettercomponent = error.componentId;
+  Object.assign(extensions, knativeError(error));
   return deliverable(withChanges(event, { extensions }));
+}
+
+/**
+ * Knative's dead-letter extensions, when a sink answered with an error status: which
+ * destination (`knativeerrordest`, credentials already masked), its status
+ * (`knativeerrorcode`), and the start of its body in base64 (`knativeerrordata`: Knative
+ * reads 1024 bytes of it and keeps 1024 characters of their base64).
+ */
+function knativeError(error: SpindleError): Record<string, string> {
+  if (!(error instanceof SinkError) || error.response === undefined) return {};
+  const { status, body } = error.response;
+  const out: Record<string, string> = { knativeerrordest: error.sink, knativeerrorcode: String(status) };
+  const data = Buffer.from(body.subarray(0, SINK_RESPONSE_BODY_LIMIT)).toString('base64');
+  if (data !== '') out.knativeerrordata = data.slice(0, SINK_RESPONSE_BODY_LIMIT);
+  return out;
 }
 
 /**

@@ -3,10 +3,10 @@ import { SinkError, SpindleError } from '../errors.ts';
 import { type CloudEvent, withChanges } from '../event.ts';
 import { Redactor } from '../redact.ts';
 import type { Component } from '../runtime/component.ts';
-import type { Decoded, DispatchAllOptions, EventSink, Outcome, Route } from '../trigger.ts';
+import type { Decoded, DispatchAllOptions, EventSink, Outcome, RetryPolicy, Route } from '../trigger.ts';
 import { deadLetterEvent } from './dead-letter.ts';
 import { admits } from './filter.ts';
-import { backoffDelay, pause } from './retry.ts';
+import { pause, retryDelay } from './retry.ts';
 
 export interface DispatcherOptions {
   component(id: string): Component;
@@ -73,7 +73,7 @@ export class Dispatcher {
       held = [];
       try {
         const emitted = batch.flatMap((h) => h.emitted);
-        if (emitted.length > 0) await sendTo(sink, emitted);
+        if (emitted.length > 0) await sendTo(sink, emitted, route.retry);
         for (const h of batch) outcomes.push({ kind: 'emitted', events: h.emitted });
         return true;
       } catch (cause) {
@@ -169,7 +169,7 @@ export class Dispatcher {
         if (failure !== undefined) throw failure.cause;
         emitted ??= (await component.handle(event)).map((e) => this.#override(e));
         if (route.sink === undefined) return { kind: 'reply', events: emitted };
-        if (emitted.length > 0) await sendTo(route.sink, emitted);
+        if (emitted.length > 0) await sendTo(route.sink, emitted, route.retry);
         return { kind: 'emitted', events: emitted };
       } catch (cause) {
         failure = undefined;
@@ -182,7 +182,8 @@ export class Dispatcher {
         if (exhausted) return this.reject(route, event, error, attempt);
         // Shutting down: the retry was cut short, not exhausted. Leave the event with the
         // broker for redelivery rather than dead-letter it.
-        if (!(await pause(backoffDelay(route.retry, attempt), this.#options.signal))) return { kind: 'failed', error };
+        if (!(await pause(retryDelay(route.retry, attempt, error), this.#options.signal)))
+          return { kind: 'failed', error };
       }
     }
   }
@@ -195,7 +196,7 @@ export class Dispatcher {
     const error = this.#shown(cause);
     if (route.deadLetter === undefined) return { kind: 'failed', error };
     try {
-      await sendTo(route.deadLetter, [deadLetterEvent(event, error, attempts)]);
+      await sendTo(route.deadLetter, [deadLetterEvent(event, error, attempts)], route.retry);
       this.#options.logger.warn({ event: event.id, sink: route.deadLetter.uri, err: error.message }, 'dead-lettered');
       return { kind: 'dead-lettered', error };
     } catch (cause) {
@@ -216,10 +217,25 @@ export class Dispatcher {
   }
 }
 
-async function sendTo(sink: EventSink, events: CloudEvent[]): Promise<void> {
+/**
+ * One send, bounded by the route's `retry.timeout` (Knative's per-request timeout): the
+ * sink is told through the signal, and a sink that does not listen is not waited for.
+ */
+async function sendTo(sink: EventSink, events: CloudEvent[], retry: RetryPolicy): Promise<void> {
+  const timeoutMs = retry.timeoutMs;
+  const signal = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
   try {
-    await sink.send(events);
+    if (signal === undefined) return await sink.send(events);
+    const timedOut = new Promise<never>((_, reject) => {
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+    const sent = sink.send(events, { signal });
+    sent.catch(() => {}); // once timed out, its later rejection has no one to tell
+    await Promise.race([sent, timedOut]);
   } catch (cause) {
+    if (signal?.aborted === true) {
+      throw new SinkError(sink.uri, `no answer within ${timeoutMs} ms (retry.timeout)`, { cause });
+    }
     throw cause instanceof SpindleError ? cause : new SinkError(sink.uri, errorText(cause), { cause });
   }
 }

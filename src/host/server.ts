@@ -9,6 +9,7 @@ import { SpindleError } from '../errors.ts';
 import { silentLogger } from '../log.ts';
 import type { HttpRoutes } from '../trigger.ts';
 import { limitsMiddleware, serverOptions, watchConnections } from './limits.ts';
+import { ServiceChaining } from './service-chaining.ts';
 
 export const HEALTH_ROUTE = '/.well-known/spin/health';
 
@@ -26,6 +27,8 @@ export interface ListenOptions {
  */
 export class HttpHost {
   readonly #router: Router = express.Router();
+  /** Requests to `http://<component>.spin.internal/`, answered in-process. */
+  readonly chaining = new ServiceChaining();
   readonly routes: HttpRoutes = {
     post: (path, handler) => {
       this.#router.post(path, (req, res) => handler(req, res));
@@ -35,6 +38,7 @@ export class HttpHost {
         if (!handler(req, res)) next();
       });
     },
+    internal: (componentId, handler) => this.chaining.serve(componentId, handler),
   };
   readonly #app = express();
   readonly #limits: Limits;

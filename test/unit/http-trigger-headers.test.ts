@@ -29,6 +29,23 @@ describe('spin-* request headers', () => {
     });
   });
 
+  it("carry each :name value as spin-path-match-<name> (Spin's casing), and as X_PATH_MATCH_<NAME> for Wagi", () => {
+    const routed = new RouteTable([{ route: '/orgs/:org/users/:user_id/...', target: 't' }]).match(
+      '/orgs/acme/users/7/x',
+    );
+    expect(routed).toBeDefined();
+    if (routed === undefined) return;
+    const headers = Object.fromEntries(spinHeaders(routed, { ...info, pathAndQuery: '/orgs/acme/users/7/x' }));
+    expect(headers).toMatchObject({
+      'spin-path-match-org': 'acme',
+      'spin-path-match-user-id': '7',
+      'spin-path-info': '/x',
+      'spin-component-route': '/orgs/:org/users/:user_id',
+    });
+    const env = cgiEnvironment({ method: 'GET', headers: [], bodyLength: 0, info, match: routed });
+    expect(env).toMatchObject({ X_PATH_MATCH_ORG: 'acme', X_PATH_MATCH_USER_ID: '7' });
+  });
+
   it('replace client headers of the same name, and keep the others', () => {
     if (match === undefined) return;
     const headers = withSpinHeaders(

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { parseHttpConfig } from '../../adapters/http/config.ts';
 import { DuplicateRoute, matches, parseRoute, RouteTable } from '../../adapters/http/routes.ts';
+import { TriggerTable } from '../../src/app/table.ts';
 
 const table = (routes: [string, string][], base?: string) =>
   new RouteTable(routes.map(([route, target]) => ({ route, target, ...(base ? { base } : {}) })));
@@ -140,5 +142,103 @@ describe('Spin HTTP routes', () => {
     });
     expect(table([['/hello', 'h']]).match('/hello')).toMatchObject({ pathInfo: '', componentRoute: '/hello' });
     expect(table([['/users/...', 'u']]).match('/users')).toMatchObject({ pathInfo: '' });
+  });
+});
+
+describe('Spin HTTP routes: :name parameters and precedence', () => {
+  it(':name matches exactly one non-empty segment and captures it', () => {
+    const routes = table([['/users/:id', 'user']]);
+    expect(routes.match('/users/42')).toMatchObject({ target: 'user', params: [['id', '42']], pathInfo: '' });
+    expect(routes.match('/users/42/')?.params).toEqual([['id', '42']]);
+    for (const path of ['/users', '/users/', '/users/42/orders', '/users//'])
+      expect(routes.match(path)).toBeUndefined();
+  });
+
+  it('captures parameters before a trailing wildcard, and what follows as path info', () => {
+    const match = table([['/users/:id/...', 'u']], '/shop').match('/shop/users/7/orders/9/');
+    expect(match).toMatchObject({
+      params: [['id', '7']],
+      pathInfo: '/orders/9/',
+      matchedRoute: '/shop/users/:id/...',
+      rawComponentRoute: '/users/:id/...',
+      componentRoute: '/users/:id',
+    });
+    expect(table([['/test/...', 't']]).match('/test/')?.pathInfo).toBe('/');
+  });
+
+  it('exact beats :name beats the wildcard, segment by segment from the left, whatever the order', () => {
+    const entries: [string, string][] = [
+      ['/...', 'all'],
+      ['/users/:id/...', 'user-tree'],
+      ['/users/:id', 'user'],
+      ['/users/admin', 'admin'],
+      ['/users/admin/...', 'admin-tree'],
+      ['/:section/settings', 'settings'],
+    ];
+    const served = {
+      '/users/admin': 'admin',
+      '/users/42': 'user',
+      '/users/42/x': 'user-tree',
+      '/users/admin/x': 'admin-tree',
+      // `users` (exact) beats `:section`: /users/:id serves /users/settings.
+      '/users/settings': 'user',
+      '/shop/settings': 'settings',
+      '/users': 'all',
+    };
+    for (const routes of [table(entries), table([...entries].reverse())]) {
+      for (const [path, target] of Object.entries(served)) expect(serving(routes, path), path).toBe(target);
+    }
+  });
+
+  it('routes that match the same paths conflict even with other parameter names', () => {
+    expect(() =>
+      table([
+        ['/users/:id', 'first'],
+        ['/users/:name/', 'second'],
+      ]),
+    ).toThrow(DuplicateRoute);
+    expect(() =>
+      table([
+        ['/a/...', 'first'],
+        ['/a/*', 'second'],
+      ]),
+    ).toThrow(DuplicateRoute);
+    expect(() =>
+      table([
+        ['/users/:id', 'param'],
+        ['/users/me', 'exact'],
+        ['/users/:id/...', 'wild'],
+      ]),
+    ).not.toThrow();
+  });
+
+  it('refuses routes it cannot read, saying why', () => {
+    expect(() => parseRoute('/a/.../b')).toThrow(
+      'a wildcard (\'/...\') may only end a route, as in "/users/...", got "/a/.../b"',
+    );
+    expect(() => parseRoute('/users/:')).toThrow("':' is not a parameter name");
+    expect(() => parseRoute('/users/:user-id')).toThrow("':user-id' is not a parameter name");
+    expect(() => parseRoute('/:id/x/:id')).toThrow("the parameter ':id' appears twice");
+  });
+});
+
+describe('the route field of [[trigger.http]]', () => {
+  const config = (route: unknown) =>
+    parseHttpConfig(new TriggerTable('spin.toml', 'trigger.http[0]', { component: 'c', route }));
+
+  it('is a path, or { private = true } for no public route', () => {
+    expect(config('/users/:id/...').route).toBe('/users/:id/...');
+    expect(config({ private: true }).route).toBeUndefined();
+  });
+
+  it('names the field and says why when it is neither', () => {
+    const at = 'spin.toml: [trigger.http[0]] route:';
+    expect(() => config({ private: false })).toThrow(
+      `${at} must be a path or { private = true }, got {"private":false}`,
+    );
+    expect(() => config(3)).toThrow(`${at} expected a path or { private = true }, got number 3`);
+    expect(() => config('users')).toThrow(`${at} must start with '/', got "users"`);
+    expect(() => config('/:id/:id')).toThrow(`${at} the parameter ':id' appears twice`);
+    expect(() => config(undefined)).toThrow(`${at} is required`);
   });
 });

@@ -72,10 +72,64 @@ describe('parseRouteConfig', () => {
       'spindle.toml: [trigger.kafka[0].retry] attempts: expected a number, got the string "3"',
     );
     expect(error({ component: 'c', retry: { tries: 3 } })).toThrow(
-      "spindle.toml: [trigger.kafka[0].retry] tries: unknown field 'tries' (expected attempts, backoff_ms, max_delay_ms)",
+      "spindle.toml: [trigger.kafka[0].retry] tries: unknown field 'tries' (expected attempts, backoff_delay, backoff_ms, backoff_policy, max_delay_ms, timeout, retry_after_max)",
     );
     expect(error({ component: 'c', retry: 3 })).toThrow(
       'spindle.toml: [trigger.kafka[0]] retry: expected a table, got number 3',
+    );
+  });
+
+  it("reads Knative's delivery spec: backoff_policy, and durations as ISO 8601 or milliseconds", () => {
+    const retry = (raw: Record<string, unknown>) => parseRouteConfig(table({ component: 'c', retry: raw })).retry;
+    expect(
+      retry({
+        attempts: 4,
+        backoff_delay: 'PT0.5S',
+        backoff_policy: 'linear',
+        timeout: 'PT2M',
+        retry_after_max: 'P1DT2H',
+      }),
+    ).toEqual({
+      attempts: 4,
+      backoffMs: 500,
+      backoffPolicy: 'linear',
+      timeoutMs: 120_000,
+      retryAfterMaxMs: 93_600_000,
+    });
+    expect(retry({ backoff_delay: 250, timeout: 1000, retry_after_max: 'PT0S' })).toEqual({
+      backoffMs: 250,
+      timeoutMs: 1000,
+      retryAfterMaxMs: 0,
+    });
+    expect(retry({ backoff_ms: 100, backoff_policy: 'exponential' })).toEqual({
+      backoffMs: 100,
+      backoffPolicy: 'exponential',
+    });
+  });
+
+  it('names the field of a bad duration or policy', () => {
+    const at = 'spindle.toml: [trigger.kafka[0].retry]';
+    expect(error({ component: 'c', retry: { backoff_delay: '2s' } })).toThrow(
+      `${at} backoff_delay: "2s" is not an ISO 8601 duration (such as "PT0.5S", "PT2M" or "P1DT2H")`,
+    );
+    expect(error({ component: 'c', retry: { timeout: 'P1M' } })).toThrow(
+      `${at} timeout: "P1M" counts years or months, whose length varies: use weeks, days or less`,
+    );
+    expect(error({ component: 'c', retry: { retry_after_max: '-PT1S' } })).toThrow(
+      `${at} retry_after_max: "-PT1S" is negative`,
+    );
+    expect(error({ component: 'c', retry: { timeout: 1.5 } })).toThrow(
+      `${at} timeout: expected whole milliseconds (0 or more) or an ISO 8601 duration, got 1.5`,
+    );
+    expect(error({ component: 'c', retry: { timeout: 'PT0S' } })).toThrow(`${at} timeout: must be longer than 0`);
+    expect(error({ component: 'c', retry: { backoff_delay: true } })).toThrow(
+      `${at} backoff_delay: expected milliseconds or an ISO 8601 duration such as "PT0.5S", got boolean true`,
+    );
+    expect(error({ component: 'c', retry: { backoff_policy: 'fibonacci' } })).toThrow(
+      `${at} backoff_policy: expected "exponential" or "linear", got "fibonacci"`,
+    );
+    expect(error({ component: 'c', retry: { backoff_ms: 1, backoff_delay: 'PT1S' } })).toThrow(
+      `${at} backoff_delay: and backoff_ms say the same thing: keep one`,
     );
   });
 
