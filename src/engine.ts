@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { AdapterRegistry } from './adapters.ts';
+import { resolveAllowedHosts } from './app/allowed-outbound-hosts.ts';
 import { type Limits, withDefaults } from './app/limits.ts';
 import type { AppConfig } from './app/model.ts';
 import { TriggerTable } from './app/table.ts';
@@ -80,7 +81,14 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
   try {
     const loaded = await Promise.all(
       Object.values(app.components).map((config) =>
-        loadComponent(config, { cacheDir, logger, variables: variables.component(config.id) }),
+        loadComponent(config, {
+          cacheDir,
+          logger,
+          variables: variables.component(config.id),
+          outbound: {
+            allowedHosts: resolveAllowedHosts(app.file, config.id, config.allowedOutboundHosts, variables.expand),
+          },
+        }),
       ),
     );
     for (const component of loaded) components.set(component.id, component);

@@ -43,6 +43,8 @@ export interface ComponentDefinition {
   memoryLimitMb?: number;
   /** Most stdout + stderr kept per event, in KiB (default 64). */
   maxOutputKb?: number;
+  /** Bound on each wait of an outbound HTTP request, in ms (default 30 000). */
+  outboundTimeoutMs?: number;
 }
 
 /** One trigger table: `type` picks the adapter, the other fields are its `[[trigger.<type>]]` fields. */
@@ -78,6 +80,7 @@ const COMPONENT_FIELDS = [
   'timeoutMs',
   'memoryLimitMb',
   'maxOutputKb',
+  'outboundTimeoutMs',
 ];
 
 export function defineApp(definition: AppDefinition): AppConfig {
@@ -150,6 +153,7 @@ function defineComponent(table: TriggerTable, id: string, app: AppConfig): Compo
     timeout: 'timeoutMs',
     memoryLimit: 'memoryLimitMb',
     maxOutput: 'maxOutputKb',
+    outboundTimeout: 'outboundTimeoutMs',
   });
   table.done(COMPONENT_FIELDS);
   const component: ComponentConfig = { id, source: resolved, variables, environment, files, allowedOutboundHosts };
