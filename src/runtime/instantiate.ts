@@ -4,6 +4,7 @@ import { type GuestOutput, LineBuffer, OutputBudget } from './guest-output.ts';
 import type { Instance } from './instance-pool.ts';
 import { explainTrap } from './memory-limit.ts';
 import type { OutboundConfig, OutboundNotes } from './outbound-http.ts';
+import { spinHttpImport } from './spin-outbound-http.ts';
 import { spinVariablesImport } from './spin-variables.ts';
 import { wasiImports } from './wasi.ts';
 import { instantiateModule, isMemory, type WasmInstance, type WasmMemory, type WasmModule } from './wasm.ts';
@@ -59,6 +60,7 @@ export function instanceFactory(
         notes: options.notes,
       }),
       ...spinVariablesImport(options.variables),
+      'fermyon:spin/http': spinHttpImport(options.outbound, options.notes),
       ...overrides,
     };
     // The glue instantiates each core module through this: it keeps the memories they

@@ -69,8 +69,35 @@ export function outgoingHandler(config: OutboundConfig, notes: OutboundNotes) {
         notes.add(refusal.note);
         throw refusal.code;
       }
-      return shim.outgoingHandler.handle(request, boundedOptions(options, config.timeoutMs));
+      const future = shim.outgoingHandler.handle(request, boundedOptions(options, config.timeoutMs));
+      noteFailure(future as ShimFuture, config, notes, `${schemeOf(request)}://${request.authority()}`);
+      return future;
     },
+  };
+}
+
+interface ShimFuture {
+  get(): { tag: 'ok'; val: { tag: 'ok' | 'err'; val: unknown } } | { tag: 'err' } | undefined;
+}
+
+/**
+ * Notes why the request failed when the guest takes a failure from its future (a
+ * timeout, a refused connection): the guest's own message is often a bare
+ * "NetworkError". The method is replaced on the instance itself, since jco's glue
+ * checks that the resource is the shim's class.
+ */
+function noteFailure(future: ShimFuture, config: OutboundConfig, notes: OutboundNotes, origin: string): void {
+  const get = future.get.bind(future);
+  future.get = () => {
+    const value = get();
+    if (value?.tag === 'ok' && value.val.tag === 'err') {
+      const code = (value.val.val as ErrorCode | undefined)?.tag ?? 'internal-error';
+      const why = code.endsWith('timeout')
+        ? `timed out (${code}; outbound_timeout_ms = ${config.timeoutMs}, or the guest's request options if smaller)`
+        : `failed: ${code}`;
+      notes.add(`outbound HTTP from component ${config.componentId} to ${origin} ${why}`);
+    }
+    return value;
   };
 }
 

@@ -10,12 +10,14 @@ import { copyFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadApp, type RunningApp, startApp } from '../../src/index.ts';
 import { buildFixture } from '../support/fixtures.ts';
 import { manifestDir } from '../support/manifest-dir.ts';
 
 const LARGE_BYTES = 8 * 1024 * 1024;
+const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 
 let server: http.Server;
 let port: number;
@@ -45,6 +47,10 @@ beforeAll(async () => {
   port = (server.address() as AddressInfo).port;
 
   wasm = await buildFixture('fetcher');
+  const wasmV1 = await buildFixture('fetcher-v1', {
+    witPath: join(FIXTURES, 'spin-outbound'),
+    worldName: 'spindle:test-outbound/fetcher-v1',
+  });
   const dir = await manifestDir({
     'spin.toml': `
 spin_manifest_version = 2
@@ -56,6 +62,10 @@ api_host = { default = "127.0.0.1" }
 source = "fetcher.wasm"
 allowed_outbound_hosts = ["http://{{ api_host }}:${port}", "https://*.example.com"]
 threads = 1
+[component.fetcher-v1]
+source = "fetcher-v1.wasm"
+allowed_http_hosts = ["127.0.0.1:${port}"]
+threads = 1
 [component.impatient]
 source = "fetcher.wasm"
 allowed_outbound_hosts = ["http://127.0.0.1:*"]
@@ -64,6 +74,7 @@ threads = 1
 `,
   });
   await copyFile(wasm, join(dir, 'fetcher.wasm'));
+  await copyFile(wasmV1, join(dir, 'fetcher-v1.wasm'));
   app = await startApp(await loadApp(dir), { listen: { host: '127.0.0.1', port: 0 } });
 }, 300_000);
 
@@ -99,8 +110,13 @@ function fetchEvent(id: string, url: string, read = 'text') {
   };
 }
 
-async function fetched(id: string, url: string, read = 'text'): Promise<Record<string, unknown>> {
-  const [out] = await app.invoke('fetcher', fetchEvent(id, url, read));
+async function fetched(
+  id: string,
+  url: string,
+  read = 'text',
+  component = 'fetcher',
+): Promise<Record<string, unknown>> {
+  const [out] = await app.invoke(component, fetchEvent(id, url, read));
   return JSON.parse(new TextDecoder().decode(out?.data)) as Record<string, unknown>;
 }
 
@@ -127,22 +143,22 @@ describe('outbound HTTP from a guest', () => {
     );
   });
 
-  it('does not follow a redirect to a host not allowed', async () => {
+  it('gives a redirect to the guest: the host does not follow it, to an allowed host or not', async () => {
     const before = seen.length;
-    const outcome = await app.invoke('fetcher', fetchEvent('moved', `http://127.0.0.1:${port}/moved`)).then(
-      (events) => JSON.parse(new TextDecoder().decode(events[0]?.data)) as unknown,
-      (error: unknown) => (error as Error).message,
-    );
-    // Either the guest sees the 302 itself, or its fetch follows it and is refused: the
-    // target is never reached.
+    // componentize-js 0.23's fetch returns the 302 as is; a fetch that followed it would
+    // make a new request, checked like any other.
+    expect(await fetched('moved', `http://127.0.0.1:${port}/moved`)).toEqual({ status: 302, body: '' });
     expect(seen.slice(before)).toEqual(['/moved']);
-    expect(JSON.stringify(outcome)).toMatch(/"status":302|denied: http:\/\/localhost/);
   });
 
   it('times out a server that never answers (outbound_timeout_ms = 1000)', async () => {
     const started = Date.now();
-    await expect(app.invoke('impatient', fetchEvent('silent', `http://127.0.0.1:${port}/silent`))).rejects.toThrow(
-      /component impatient asked to retry on event silent: fetch http:\/\/127\.0\.0\.1:\d+\/silent failed/,
+    const error = await app
+      .invoke('impatient', fetchEvent('silent', `http://127.0.0.1:${port}/silent`))
+      .catch((e) => e);
+    expect(error.message).toContain(`fetch http://127.0.0.1:${port}/silent failed`);
+    expect(error.message).toContain(
+      `outbound HTTP from component impatient to http://127.0.0.1:${port} timed out (connection-timeout; outbound_timeout_ms = 1000`,
     );
     expect(Date.now() - started).toBeLessThan(20_000);
   });
@@ -152,5 +168,31 @@ describe('outbound HTTP from a guest', () => {
     expect(result).toMatchObject({ status: 200, bytes: LARGE_BYTES, last: 255 });
     // It arrived as it was read, in pieces (8 KiB each with preview2-shim 0.26), not as one buffer.
     expect(result.chunks).toBeGreaterThan(100);
+  });
+});
+
+describe("outbound HTTP through Spin's v1 fermyon:spin/http", () => {
+  it('reaches a host allowed_http_hosts allows and returns the whole body', async () => {
+    expect(await fetched('v1-allowed', `http://127.0.0.1:${port}/profile`, 'text', 'fetcher-v1')).toEqual({
+      status: 200,
+      body: '{"tier":"gold"}',
+    });
+  });
+
+  it("refuses another host with Spin's destination-not-allowed, the host named in the error", async () => {
+    const before = seen.length;
+    const refused = app.invoke('fetcher-v1', fetchEvent('v1-denied', `http://localhost:${port}/profile`));
+    await expect(refused).rejects.toThrow('destination-not-allowed');
+    await expect(refused).rejects.toThrow(
+      `http://localhost:${port} is not in its allowed_outbound_hosts (allowed: http://127.0.0.1:${port}, https://127.0.0.1:${port})`,
+    );
+    expect(seen.length).toBe(before);
+  });
+
+  it('returns a redirect to the guest instead of following it', async () => {
+    expect(await fetched('v1-moved', `http://127.0.0.1:${port}/moved`, 'text', 'fetcher-v1')).toEqual({
+      status: 302,
+      body: '',
+    });
   });
 });
