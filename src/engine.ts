@@ -19,6 +19,7 @@ import { Redactor } from './redact.ts';
 import { chooseCacheDir } from './runtime/cache-dir.ts';
 import type { Component } from './runtime/component.ts';
 import { loadComponent } from './runtime/load.ts';
+import { selfListening, selfOrigin } from './runtime/self-origin.ts';
 import type { Adapter, Route, RouteConfig, RunningTrigger, TriggerAdapter, TriggerContext } from './trigger.ts';
 
 export interface StartOptions {
@@ -68,6 +69,9 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
   const admission = new Admission(limits.maxEventsInFlight);
   const host = new HttpHost({ limits, logger });
   const components = new Map<string, Component>();
+  const listen = options.listen ?? { host: '127.0.0.1', port: 3000 };
+  // Requests of guests to the app itself (Spin's `self`) go to this listener.
+  const self = selfOrigin(listen.host, listen.tls !== undefined);
   const running: RunningTrigger[] = [];
 
   const stop = async () => {
@@ -87,6 +91,7 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
           variables: variables.component(config.id),
           outbound: {
             allowedHosts: resolveAllowedHosts(app.file, config.id, config.allowedOutboundHosts, variables.expand),
+            self,
           },
         }),
       ),
@@ -134,7 +139,8 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
       running.push(await adapter.start(contextOf(adapter), configs));
     }
 
-    const url = await host.listen(options.listen ?? { host: '127.0.0.1', port: 3000 });
+    const url = await host.listen(listen);
+    selfListening(self, Number(url.port) || (url.protocol === 'https:' ? 443 : 80));
     const endpoints = running.flatMap((t) => t.describe?.(url) ?? []).map((line) => redactor.text(line));
     return {
       app,

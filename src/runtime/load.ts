@@ -47,7 +47,7 @@ export interface LoadOptions {
    * Where outbound HTTP may go (the component's allow-list, resolved); defaults to
    * nowhere, with DEFAULT_OUTBOUND_TIMEOUT_MS.
    */
-  outbound?: { allowedHosts: OutboundConfig['allowedHosts']; timeoutMs?: number };
+  outbound?: Pick<OutboundConfig, 'allowedHosts' | 'self'> & { timeoutMs?: number };
   /** Replaces jco's transpile (tests observe cache hits with it). */
   transpile?: TranspileFn;
 }
@@ -126,6 +126,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     allowedHosts: options.outbound?.allowedHosts ?? [],
     timeoutMs: options.outbound?.timeoutMs ?? config.outboundTimeoutMs ?? DEFAULT_OUTBOUND_TIMEOUT_MS,
   };
+  if (options.outbound?.self !== undefined) outbound.self = options.outbound.self;
   const notes = new OutboundNotes();
   const create = instanceFactory({
     instantiate,

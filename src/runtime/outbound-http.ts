@@ -6,9 +6,11 @@
  * No redirect is followed by the host: a guest (fetch) that follows one makes a new
  * request, checked like the first.
  */
+import { isMainThread } from 'node:worker_threads';
 import * as http from '@bytecodealliance/preview2-shim/http';
 import { type AllowedHost, allows, allowsSelf, type OutboundTarget, outboundTarget } from '../app/allowed-hosts.ts';
 import type { Outcome } from './event-handler.ts';
+import { type SelfOrigin, selfAuthority } from './self-origin.ts';
 
 /** What a component may reach, resolved at start; plain data, it travels to worker threads. */
 export interface OutboundConfig {
@@ -16,6 +18,8 @@ export interface OutboundConfig {
   allowedHosts: AllowedHost[];
   /** Bound on each wait of an outbound request (connect, response headers, body bytes), in ms. */
   timeoutMs: number;
+  /** The app's own listener, for relative URLs (`self`); none when the app does not listen. */
+  self?: SelfOrigin;
 }
 
 /** A `wasi:http/types` error-code as jco lowers it. */
@@ -36,6 +40,8 @@ export interface ShimOutgoingRequest {
   scheme(): { tag: 'HTTP' | 'HTTPS' } | { tag: 'other'; val: string } | undefined;
   authority(): string | undefined;
   pathWithQuery(): string | undefined;
+  setScheme(scheme: { tag: 'HTTP' | 'HTTPS' }): void;
+  setAuthority(authority: string): void;
 }
 
 // The Node build of the shim exports the handler; its declarations list only its type.
@@ -113,11 +119,8 @@ export function checkOutbound(
   const authority = request.authority() ?? '';
   if (authority === '') {
     // A relative URL means the app itself (Spin's `self`).
-    if (!allowsSelf(config.allowedHosts)) return denied(config, 'a request to the app itself (relative URL)', 'self');
-    return {
-      code: { tag: 'HTTP-request-URI-invalid' },
-      note: `component ${config.componentId} made a request to the app itself (relative URL), which spindle does not serve yet`,
-    };
+    if (!allowsSelf(config.allowedHosts)) return denied(config, 'the app itself (a relative URL)', 'self');
+    return toSelf(config, request);
   }
   const target = outboundTarget(`${scheme}://${authority}/`);
   if (target === undefined) {
@@ -129,6 +132,30 @@ export function checkOutbound(
   const origin = originOf(target);
   if (!allows(config.allowedHosts, target)) return denied(config, origin, origin);
   return serviceChaining(config, target);
+}
+
+/**
+ * Point a relative request at the app's own listener, as Spin does with its
+ * self-request origin. A guest on the main thread would wait for the very thread that
+ * must answer it: refused.
+ */
+function toSelf(config: OutboundConfig, request: ShimOutgoingRequest): { code: ErrorCode; note: string } | undefined {
+  const authority = config.self === undefined ? undefined : selfAuthority(config.self);
+  const why =
+    authority === undefined
+      ? 'the app has no listener to serve it'
+      : isMainThread
+        ? 'the guest runs on the main thread, which serves the request (set threads >= 1)'
+        : undefined;
+  if (why !== undefined) {
+    return {
+      code: { tag: 'HTTP-request-URI-invalid' },
+      note: `component ${config.componentId} made a request to the app itself (a relative URL): ${why}`,
+    };
+  }
+  request.setScheme({ tag: config.self?.tls ? 'HTTPS' : 'HTTP' });
+  request.setAuthority(authority as string);
+  return undefined;
 }
 
 /**

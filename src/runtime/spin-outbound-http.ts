@@ -60,8 +60,6 @@ interface IncomingResponse {
 type FutureValue = { tag: 'ok'; val: { tag: 'ok'; val: IncomingResponse } | { tag: 'err'; val: unknown } } | undefined;
 interface OutgoingRequest extends ShimOutgoingRequest {
   setMethod(method: { tag: string }): void;
-  setScheme(scheme: { tag: 'HTTP' | 'HTTPS' }): void;
-  setAuthority(authority: string): void;
   setPathWithQuery(path: string): void;
   body(): { write(): OutputStream };
 }

@@ -66,6 +66,10 @@ threads = 1
 source = "fetcher-v1.wasm"
 allowed_http_hosts = ["127.0.0.1:${port}"]
 threads = 1
+[component.self-caller]
+source = "fetcher-v1.wasm"
+allowed_outbound_hosts = ["http://self"]
+threads = 1
 [component.impatient]
 source = "fetcher.wasm"
 allowed_outbound_hosts = ["http://127.0.0.1:*"]
@@ -194,5 +198,20 @@ describe("outbound HTTP through Spin's v1 fermyon:spin/http", () => {
       status: 302,
       body: '',
     });
+  });
+});
+
+describe('requests to the app itself (self)', () => {
+  it("go to the app's own listener when allowed_outbound_hosts has http://self", async () => {
+    expect(await fetched('self', '/.well-known/spin/health', 'text', 'self-caller')).toEqual({
+      status: 200,
+      body: 'OK',
+    });
+  });
+
+  it('are refused to a component without self', async () => {
+    await expect(app.invoke('fetcher-v1', fetchEvent('no-self', '/.well-known/spin/health'))).rejects.toThrow(
+      'destination-not-allowed',
+    );
   });
 });
