@@ -206,7 +206,11 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     instances,
     // Checked before lowering: a record the host built wrong is its error, not a guest trap.
     handle: async (event) => run(checkEventInput(event)),
-    withInstance: (fn, use) => (use?.fresh || use?.imports ? useOnce(fn, use.imports) : pool.use(fn)),
+    // The other worlds have no event error to carry refusals: they are logged.
+    withInstance: (fn, use) =>
+      (use?.fresh || use?.imports ? useOnce(fn, use.imports) : pool.use(fn)).finally(() => {
+        for (const note of notes.take()) options.logger.warn({ component: config.id }, note);
+      }),
     async close() {
       pool.close();
       await closeThreads();
