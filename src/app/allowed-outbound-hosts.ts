@@ -20,9 +20,7 @@ import { checkTemplate } from './variable-decls.ts';
 export function parseAllowedOutboundHosts(table: TriggerTable, declared: Record<string, VariableDecl>): string[] {
   const hosts = table.optionalStringList('allowed_outbound_hosts') ?? [];
   hosts.forEach((host, i) => {
-    const field = `allowed_outbound_hosts[${i}]`;
-    checkTemplate(table.file, table.table, field, host, declared);
-    if (!host.includes('{{')) checkPattern(() => parseAllowedHost(host), table, field);
+    checkAllowedHost(table, `allowed_outbound_hosts[${i}]`, host, declared);
   });
   const http = table.optionalStringList('allowed_http_hosts') ?? [];
   if (http.includes(ALLOW_ALL_V1)) return [...hosts, ...ALLOW_ALL_HTTP];
@@ -30,6 +28,17 @@ export function parseAllowedOutboundHosts(table: TriggerTable, declared: Record<
     hosts.push(...checkPattern(() => fromAllowedHttpHost(host), table, `allowed_http_hosts[${i}]`));
   });
   return hosts;
+}
+
+/** One `allowed_outbound_hosts` entry: its templates name declared variables; a literal parses. */
+export function checkAllowedHost(
+  table: TriggerTable,
+  field: string,
+  host: string,
+  declared: Record<string, VariableDecl>,
+): void {
+  checkTemplate(table.file, table.table, field, host, declared);
+  if (!host.includes('{{')) checkPattern(() => parseAllowedHost(host), table, field);
 }
 
 function checkPattern<T>(parse: () => T, table: TriggerTable, field: string): T {
