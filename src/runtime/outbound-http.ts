@@ -26,7 +26,7 @@ export interface OutboundConfig {
 type ErrorCode = { tag: string; val?: unknown };
 type Duration = bigint;
 
-interface ShimRequestOptions {
+export interface ShimRequestOptions {
   connectTimeout(): Duration | undefined;
   firstByteTimeout(): Duration | undefined;
   betweenBytesTimeout(): Duration | undefined;
@@ -199,7 +199,7 @@ function originOf(target: OutboundTarget): string {
  * bounds the first byte too), then the first-byte and between-bytes ones to the body: the
  * smallest the guest set before the headers is the one that holds.
  */
-function boundedOptions(options: ShimRequestOptions | undefined, timeoutMs: number): ShimRequestOptions {
+export function boundedOptions(options: ShimRequestOptions | undefined, timeoutMs: number): ShimRequestOptions {
   const limit = BigInt(timeoutMs) * 1_000_000n;
   const min = (...values: (Duration | undefined)[]) =>
     values.reduce<Duration>((a, b) => (b !== undefined && b < a ? b : a), limit);

@@ -1,6 +1,13 @@
+import * as http from '@bytecodealliance/preview2-shim/http';
 import { describe, expect, it } from 'vitest';
 import { parseAllowedHost } from '../../../src/app/allowed-hosts.ts';
-import { checkOutbound, type OutboundConfig, type ShimOutgoingRequest } from '../../../src/runtime/outbound-http.ts';
+import {
+  boundedOptions,
+  checkOutbound,
+  type OutboundConfig,
+  type ShimOutgoingRequest,
+  type ShimRequestOptions,
+} from '../../../src/runtime/outbound-http.ts';
 import { selfListening, selfOrigin } from '../../../src/runtime/self-origin.ts';
 
 function config(patterns: string[], extra: Partial<OutboundConfig> = {}): OutboundConfig {
@@ -62,5 +69,27 @@ describe('checkOutbound', () => {
     expect(checkOutbound(config(['http://self'], { self }), request('HTTP', undefined))?.note).toContain(
       'runs on the main thread',
     );
+  });
+});
+
+describe('boundedOptions', () => {
+  const ms = (n: number) => BigInt(n) * 1_000_000n;
+  const timeouts = (options: ReturnType<typeof boundedOptions>) => [
+    options.connectTimeout(),
+    options.firstByteTimeout(),
+    options.betweenBytesTimeout(),
+  ];
+
+  it('bounds every wait by outbound_timeout_ms when the guest sets none', () => {
+    expect(timeouts(boundedOptions(undefined, 1_000))).toEqual([ms(1_000), ms(1_000), ms(1_000)]);
+  });
+
+  it("keeps the guest's own timeouts when smaller; the shim's connect timeout also covers the first byte", () => {
+    const { RequestOptions } = http.types as unknown as { RequestOptions: new () => ShimRequestOptions };
+    const guest = new RequestOptions();
+    guest.setConnectTimeout(ms(5_000));
+    guest.setFirstByteTimeout(ms(200));
+    guest.setBetweenBytesTimeout(ms(60_000)); // larger than the bound: the bound holds
+    expect(timeouts(boundedOptions(guest, 1_000))).toEqual([ms(200), ms(200), ms(1_000)]);
   });
 });
