@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { AdapterRegistry } from './adapters.ts';
+import { resolveAllowedHosts } from './app/allowed-outbound-hosts.ts';
 import { type Limits, withDefaults } from './app/limits.ts';
 import type { AppConfig } from './app/model.ts';
 import { TriggerTable } from './app/table.ts';
@@ -18,6 +19,7 @@ import { Redactor } from './redact.ts';
 import { chooseCacheDir } from './runtime/cache-dir.ts';
 import type { Component } from './runtime/component.ts';
 import { loadComponent } from './runtime/load.ts';
+import { selfListening, selfOrigin } from './runtime/self-origin.ts';
 import type { Adapter, Route, RouteConfig, RunningTrigger, TriggerAdapter, TriggerContext } from './trigger.ts';
 
 export interface StartOptions {
@@ -73,6 +75,9 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
   const admission = new Admission(limits.maxEventsInFlight);
   const host = new HttpHost({ limits, logger });
   const components = new Map<string, Component>();
+  const listen = options.listen ?? { host: '127.0.0.1', port: 3000 };
+  // Requests of guests to the app itself (Spin's `self`) go to this listener.
+  const self = selfOrigin(listen.host, listen.tls !== undefined);
   const running: RunningTrigger[] = [];
 
   const stop = async () => {
@@ -86,7 +91,15 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
   try {
     const loaded = await Promise.all(
       Object.values(app.components).map((config) =>
-        loadComponent(config, { cacheDir, logger, variables: variables.component(config.id) }),
+        loadComponent(config, {
+          cacheDir,
+          logger,
+          variables: variables.component(config.id),
+          outbound: {
+            allowedHosts: resolveAllowedHosts(app.file, config.id, config.allowedOutboundHosts, variables.expand),
+            self,
+          },
+        }),
       ),
     );
     for (const component of loaded) components.set(component.id, component);
@@ -132,7 +145,8 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
       running.push(await adapter.start(contextOf(adapter), configs));
     }
 
-    const url = await host.listen(options.listen ?? { host: '127.0.0.1', port: 3000 });
+    const url = await host.listen(listen);
+    selfListening(self, Number(url.port) || (url.protocol === 'https:' ? 443 : 80));
     const endpoints = running.flatMap((t) => t.describe?.(url) ?? []).map((line) => redactor.text(line));
     return {
       app,

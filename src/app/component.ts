@@ -5,12 +5,13 @@
 
 import { globSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { parseAllowedOutboundHosts } from './allowed-outbound-hosts.ts';
 import { excludeFiles } from './exclude-files.ts';
 import { confineMount } from './file-mounts.ts';
 import type { BuildConfig, ComponentConfig, FileMount, InstanceMode, VariableDecl } from './model.ts';
 import { isTable, kind, TriggerTable } from './table.ts';
 import { rejectUnsupported, UNSUPPORTED_COMPONENT_FIELDS } from './unsupported.ts';
-import { checkTemplate, parseComponentVariables } from './variable-decls.ts';
+import { parseComponentVariables } from './variable-decls.ts';
 
 export interface ComponentContext {
   file: string;
@@ -38,6 +39,7 @@ const COMMON_FIELDS = [
   'timeout_ms',
   'memory_limit_mb',
   'max_output_kb',
+  'outbound_timeout_ms',
 ];
 
 /** Spin v2 component ids: kebab-case. */
@@ -50,13 +52,7 @@ export function parseComponent(table: TriggerTable, id: string, ctx: ComponentCo
   const description = table.optionalString('description');
   const files = excludeFiles(parseFiles(table, ctx.dir), table.optionalStringList('exclude_files') ?? [], ctx.dir);
   const environment = table.optionalStringMap('environment') ?? {};
-  const allowedOutboundHosts = table.optionalStringList('allowed_outbound_hosts') ?? [];
-  allowedOutboundHosts.forEach((host, i) => {
-    checkTemplate(table.file, table.table, `allowed_outbound_hosts[${i}]`, host, ctx.declared);
-  });
-  for (const host of table.optionalStringList('allowed_http_hosts') ?? []) {
-    allowedOutboundHosts.push(...fromAllowedHttpHost(host));
-  }
+  const allowedOutboundHosts = parseAllowedOutboundHosts(table, ctx.declared);
   const variables = parseComponentVariables(table.optionalTable(ctx.variablesField), ctx.declared);
   const build = parseBuild(table.optionalTable('build'), ctx.dir);
   const instances = parseInstances(table);
@@ -142,16 +138,6 @@ function filesFromPattern(table: TriggerTable, field: string, pattern: string, d
   });
 }
 
-/**
- * Spin v1's `allowed_http_hosts` in the v2 form: a bare host allows http and https;
- * `insecure:allow-all` allows everything.
- */
-function fromAllowedHttpHost(host: string): string[] {
-  if (host === 'insecure:allow-all') return ['*://*:*'];
-  if (host.includes('://')) return [host];
-  return [`http://${host}`, `https://${host}`];
-}
-
 function parseBuild(table: TriggerTable | undefined, dir: string): BuildConfig | undefined {
   if (table === undefined) return undefined;
   const commands = table.optionalStrings('command');
@@ -185,19 +171,21 @@ export interface ExecutionFields {
   timeout: string;
   memoryLimit: string;
   maxOutput: string;
+  outboundTimeout: string;
 }
 
 export const MANIFEST_EXECUTION_FIELDS: ExecutionFields = {
   timeout: 'timeout_ms',
   memoryLimit: 'memory_limit_mb',
   maxOutput: 'max_output_kb',
+  outboundTimeout: 'outbound_timeout_ms',
 };
 
-type Execution = Pick<ComponentConfig, 'threads' | 'timeoutMs' | 'memoryLimitMb' | 'maxOutputKb'>;
+type Execution = Pick<ComponentConfig, 'threads' | 'timeoutMs' | 'memoryLimitMb' | 'maxOutputKb' | 'outboundTimeoutMs'>;
 
 /**
- * `threads` (0 = the main thread), the per-event deadline, the memory limit and the
- * output cap; only the fields the table sets.
+ * `threads` (0 = the main thread), the per-event deadline, the memory limit, the
+ * output cap and the outbound HTTP timeout; only the fields the table sets.
  */
 export function parseExecution(table: TriggerTable, fields: ExecutionFields): Execution {
   const threads = table.optionalNumber('threads', { min: 0, integer: true });
@@ -212,6 +200,7 @@ export function parseExecution(table: TriggerTable, fields: ExecutionFields): Ex
     timeoutMs: boundedNumber(table, fields.timeout, 1, MAX_TIMEOUT_MS, 'ms'),
     memoryLimitMb: boundedNumber(table, fields.memoryLimit, 1, MAX_MEMORY_LIMIT_MB, 'MB'),
     maxOutputKb: boundedNumber(table, fields.maxOutput, 0, MAX_OUTPUT_KB, 'KiB'),
+    outboundTimeoutMs: boundedNumber(table, fields.outboundTimeout, 1, MAX_TIMEOUT_MS, 'ms'),
   };
   for (const key of Object.keys(execution) as (keyof Execution)[]) {
     if (execution[key] === undefined) delete execution[key];

@@ -14,13 +14,14 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { checkAllowedHost } from './allowed-outbound-hosts.ts';
 import { newApp } from './app-identity.ts';
 import { COMPONENT_ID, COMPONENT_ID_RULE, parseExecution } from './component.ts';
 import { confineMount } from './file-mounts.ts';
 import type { AppConfig, ComponentConfig, FileMount, InstanceMode, VariableDecl } from './model.ts';
 import { isTable, kind, TriggerTable } from './table.ts';
 import { checkTrigger, parseTriggerDefaults } from './triggers.ts';
-import { checkTemplate, parseComponentVariables, parseVariableDecls } from './variable-decls.ts';
+import { parseComponentVariables, parseVariableDecls } from './variable-decls.ts';
 
 export const EMBEDDED = '<embedded>';
 
@@ -43,6 +44,8 @@ export interface ComponentDefinition {
   memoryLimitMb?: number;
   /** Most stdout + stderr kept per event, in KiB (default 64). */
   maxOutputKb?: number;
+  /** Bound on each wait of an outbound HTTP request, in ms (default 30 000). */
+  outboundTimeoutMs?: number;
 }
 
 /** One trigger table: `type` picks the adapter, the other fields are its `[[trigger.<type>]]` fields. */
@@ -78,6 +81,7 @@ const COMPONENT_FIELDS = [
   'timeoutMs',
   'memoryLimitMb',
   'maxOutputKb',
+  'outboundTimeoutMs',
 ];
 
 export function defineApp(definition: AppDefinition): AppConfig {
@@ -139,7 +143,7 @@ function defineComponent(table: TriggerTable, id: string, app: AppConfig): Compo
   const environment = table.optionalStringMap('environment') ?? {};
   const allowedOutboundHosts = table.optionalStringList('allowedOutboundHosts') ?? [];
   allowedOutboundHosts.forEach((host, i) => {
-    checkTemplate(EMBEDDED, table.table, `allowedOutboundHosts[${i}]`, host, app.variables);
+    checkAllowedHost(table, `allowedOutboundHosts[${i}]`, host, app.variables);
   });
   const files = defineFiles(table, app.dir);
   const instances = table.optionalString('instances');
@@ -150,6 +154,7 @@ function defineComponent(table: TriggerTable, id: string, app: AppConfig): Compo
     timeout: 'timeoutMs',
     memoryLimit: 'memoryLimitMb',
     maxOutput: 'maxOutputKb',
+    outboundTimeout: 'outboundTimeoutMs',
   });
   table.done(COMPONENT_FIELDS);
   const component: ComponentConfig = { id, source: resolved, variables, environment, files, allowedOutboundHosts };

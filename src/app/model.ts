@@ -43,7 +43,11 @@ export interface ComponentConfig {
   environment: Record<string, string>;
   /** Host directories the guest may read. */
   files: FileMount[];
-  /** Hosts the guest may reach over outbound HTTP (none by default). */
+  /**
+   * Hosts the guest may reach over outbound HTTP (none by default): Spin's
+   * `allowed_outbound_hosts` patterns, templates unexpanded, v1 `allowed_http_hosts`
+   * already converted (src/app/allowed-hosts.ts).
+   */
   allowedOutboundHosts: string[];
   /** Undefined: the runtime's measured default. */
   instances?: InstanceMode;
@@ -58,6 +62,8 @@ export interface ComponentConfig {
   memoryLimitMb?: number;
   /** Most stdout + stderr kept per event, in KiB (`max_output_kb`); undefined: 64. */
   maxOutputKb?: number;
+  /** Bound on each wait of an outbound HTTP request, in ms (`outbound_timeout_ms`); undefined: 30 000. */
+  outboundTimeoutMs?: number;
   build?: BuildConfig;
   description?: string;
 }

@@ -13,6 +13,7 @@ import { callHandle } from './event-handler.ts';
 import type { Instance } from './instance-pool.ts';
 import { type Instantiate, instanceFactory } from './instantiate.ts';
 import { MemoryLimitExceeded } from './memory-limit.ts';
+import { OutboundNotes, withNotes, withNotesText } from './outbound-http.ts';
 import { claim } from './worker-claim.ts';
 import { endItem, startItem } from './worker-clock.ts';
 import type { EventOutcome, HandleRequest, WorkerMessage, WorkerSetup } from './worker-protocol.ts';
@@ -23,6 +24,7 @@ const setup = workerData as WorkerSetup;
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 const { instantiate } = (await import(setup.glue)) as { instantiate: Instantiate };
+const notes = new OutboundNotes();
 const create = instanceFactory({
   instantiate,
   modules: new Map(setup.modules),
@@ -31,6 +33,8 @@ const create = instanceFactory({
   variables: (name) => (Object.hasOwn(setup.variables, name) ? setup.variables[name] : undefined),
   memoryLimitMb: setup.memoryLimitMb,
   maxOutputBytes: setup.maxOutputBytes,
+  outbound: setup.outbound,
+  notes,
   output: {
     line: (stream, line) => post({ kind: 'log', stream, line }),
     dropped: (bytes, limitBytes) => post({ kind: 'dropped', bytes, limitBytes }),
@@ -59,7 +63,8 @@ async function handle(event: CloudEvent, index: number): Promise<EventOutcome> {
     } else {
       instance = reused;
     }
-    const outcome = callHandle(instance.exports, setup.handler, event);
+    notes.take();
+    const outcome = withNotes(callHandle(instance.exports, setup.handler, event), notes.take());
     endItem(setup.clock);
     instance.settle();
     if (setup.instances === 'reuse') reused = instance;
@@ -76,7 +81,7 @@ async function handle(event: CloudEvent, index: number): Promise<EventOutcome> {
       return new Promise<never>(() => {});
     }
     endItem(setup.clock);
-    return { trap: trap instanceof Error ? trap.message : String(trap) };
+    return { trap: withNotesText(trap instanceof Error ? trap.message : String(trap), notes.take()) };
   }
 }
 

@@ -3,6 +3,8 @@ import type { GuestExports } from './component.ts';
 import { type GuestOutput, LineBuffer, OutputBudget } from './guest-output.ts';
 import type { Instance } from './instance-pool.ts';
 import { explainTrap } from './memory-limit.ts';
+import type { OutboundConfig, OutboundNotes } from './outbound-http.ts';
+import { spinHttpImport } from './spin-outbound-http.ts';
 import { spinVariablesImport } from './spin-variables.ts';
 import { wasiImports } from './wasi.ts';
 import { instantiateModule, isMemory, type WasmInstance, type WasmMemory, type WasmModule } from './wasm.ts';
@@ -26,6 +28,9 @@ export interface InstanceFactoryOptions {
   /** What the guest may print per use (one event), stdout and stderr together. */
   maxOutputBytes: number;
   output: GuestOutput;
+  outbound: OutboundConfig;
+  /** Shared by the factory's instances: one thread runs one guest call at a time. */
+  notes: OutboundNotes;
 }
 
 /**
@@ -46,8 +51,16 @@ export function instanceFactory(
     const stdout = new LineBuffer((line) => options.output.line('stdout', line), budget);
     const stderr = new LineBuffer((line) => options.output.line('stderr', line), budget);
     const imports = {
-      ...wasiImports({ environment: options.environment, files: options.files, stdout, stderr }),
+      ...wasiImports({
+        environment: options.environment,
+        files: options.files,
+        stdout,
+        stderr,
+        outbound: options.outbound,
+        notes: options.notes,
+      }),
       ...spinVariablesImport(options.variables),
+      'fermyon:spin/http': spinHttpImport(options.outbound, options.notes),
       ...overrides,
     };
     // The glue instantiates each core module through this: it keeps the memories they

@@ -34,3 +34,11 @@ export const DEFAULT_MEMORY_LIMIT_MB = 256;
  * event left spindle at 950 MB of RSS; past the cap the bytes are counted and dropped.
  */
 export const DEFAULT_MAX_OUTPUT_KB = 64;
+
+/**
+ * The bound on each wait of a guest's outbound HTTP request when a component sets no
+ * `outbound_timeout_ms`: connecting and receiving the response headers, then each pause
+ * of the body. 30 s, the per-event deadline: a wait longer than that could not finish
+ * within the event anyway. Spin's defaults are 600 s.
+ */
+export const DEFAULT_OUTBOUND_TIMEOUT_MS = 30_000;

@@ -12,9 +12,16 @@ import { callHandle, handlerKey, settleOutcome } from './event-handler.ts';
 import { guestLog } from './guest-output.ts';
 import { DEFAULT_INSTANCES, InstancePool } from './instance-pool.ts';
 import { type Instantiate, instanceFactory } from './instantiate.ts';
-import { DEFAULT_MAX_OUTPUT_KB, DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_MS, defaultThreads } from './limits.ts';
+import {
+  DEFAULT_MAX_OUTPUT_KB,
+  DEFAULT_MEMORY_LIMIT_MB,
+  DEFAULT_OUTBOUND_TIMEOUT_MS,
+  DEFAULT_TIMEOUT_MS,
+  defaultThreads,
+} from './limits.ts';
 import { ComponentLoadError } from './load-error.ts';
 import { capMemories, MemoryCapTooSmall, WASM_PAGE } from './memory-cap.ts';
+import { type OutboundConfig, OutboundNotes, withNotes, withNotesText } from './outbound-http.ts';
 import { startThreadedHandler } from './threaded-handler.ts';
 import { type TranspileFn, transpileCached } from './transpile-cache.ts';
 import { compileModule, moduleExports, type WasmModule } from './wasm.ts';
@@ -36,6 +43,11 @@ export interface LoadOptions {
   threads?: number;
   /** The per-event deadline for components that do not set one; defaults to DEFAULT_TIMEOUT_MS. */
   timeoutMs?: number;
+  /**
+   * Where outbound HTTP may go (the component's allow-list, resolved); defaults to
+   * nowhere, with DEFAULT_OUTBOUND_TIMEOUT_MS.
+   */
+  outbound?: Pick<OutboundConfig, 'allowedHosts' | 'self'> & { timeoutMs?: number };
   /** Replaces jco's transpile (tests observe cache hits with it). */
   transpile?: TranspileFn;
 }
@@ -112,6 +124,13 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     throw fail(`cannot compile it: ${message(cause)}`, cause);
   }
   const variables = resolveVariables(config, options.variables);
+  const outbound: OutboundConfig = {
+    componentId: config.id,
+    allowedHosts: options.outbound?.allowedHosts ?? [],
+    timeoutMs: options.outbound?.timeoutMs ?? config.outboundTimeoutMs ?? DEFAULT_OUTBOUND_TIMEOUT_MS,
+  };
+  if (options.outbound?.self !== undefined) outbound.self = options.outbound.self;
+  const notes = new OutboundNotes();
   const create = instanceFactory({
     instantiate,
     modules,
@@ -121,6 +140,8 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     memoryLimitMb,
     maxOutputBytes,
     output: guestLog(options.logger, config.id),
+    outbound,
+    notes,
   });
   const pool = new InstancePool(instances, () => create());
   // One use of a fresh instance outside the pool, with optional host import overrides.
@@ -145,9 +166,13 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     // threads = 0: on the main thread, with no deadline (nothing can interrupt the guest).
     let outcome: ReturnType<typeof callHandle>;
     try {
-      outcome = await pool.use((exports) => callHandle(exports, handler, event));
+      outcome = await pool.use((exports) => {
+        notes.take();
+        return withNotes(callHandle(exports, handler, event), notes.take());
+      });
     } catch (cause) {
-      throw new ComponentError(config.id, 'trap', message(cause), { cause, eventId: event.id });
+      const reason = withNotesText(message(cause), notes.take());
+      throw new ComponentError(config.id, 'trap', reason, { cause, eventId: event.id });
     }
     return settleOutcome(config.id, event, outcome);
   };
@@ -166,6 +191,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
           variables,
           memoryLimitMb,
           maxOutputBytes,
+          outbound,
         },
         { threads, timeoutMs: limits.timeoutMs, logger: options.logger },
       );
@@ -184,7 +210,11 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     limits,
     // Checked before lowering: a record the host built wrong is its error, not a guest trap.
     handle: async (event) => run(checkEventInput(event)),
-    withInstance: (fn, use) => (use?.fresh || use?.imports ? useOnce(fn, use.imports) : pool.use(fn)),
+    // The other worlds have no event error to carry refusals: they are logged.
+    withInstance: (fn, use) =>
+      (use?.fresh || use?.imports ? useOnce(fn, use.imports) : pool.use(fn)).finally(() => {
+        for (const note of notes.take()) options.logger.warn({ component: config.id }, note);
+      }),
     async close() {
       pool.close();
       await closeThreads();

@@ -6,6 +6,7 @@ import * as sockets from '@bytecodealliance/preview2-shim/sockets';
 import type { FileMount } from '../app/model.ts';
 import { monotonicClock, wallClock } from './clocks.ts';
 import { closedInputStream, type LineBuffer, outputStream } from './guest-output.ts';
+import { type OutboundConfig, type OutboundNotes, outgoingHandler } from './outbound-http.ts';
 
 /** What one instance may see of the host. */
 export interface Sandbox {
@@ -15,6 +16,9 @@ export interface Sandbox {
   files: FileMount[];
   stdout: LineBuffer;
   stderr: LineBuffer;
+  /** Where outbound HTTP may go, and where refusals are noted for the user. */
+  outbound: OutboundConfig;
+  notes: OutboundNotes;
 }
 
 // The Node build of the shim has these factories; the package's `types` condition
@@ -84,11 +88,6 @@ export function wasiImports(sandbox: Sandbox): Record<string, unknown> {
     'wasi:sockets/udp': net.udp,
     'wasi:sockets/udp-create-socket': net.udpCreateSocket,
     'wasi:http/types': http.types,
-    // Outbound HTTP is not granted yet (allowedOutboundHosts is not enforced here).
-    'wasi:http/outgoing-handler': {
-      handle(): never {
-        throw { tag: 'HTTP-request-denied' };
-      },
-    },
+    'wasi:http/outgoing-handler': outgoingHandler(sandbox.outbound, sandbox.notes),
   };
 }

@@ -5,6 +5,7 @@
 import type { FileMount, InstanceMode } from '../app/model.ts';
 import type { CloudEvent } from '../event.ts';
 import type { Outcome } from './event-handler.ts';
+import type { OutboundConfig } from './outbound-http.ts';
 import type { WasmModule } from './wasm.ts';
 import type { ItemClock } from './worker-clock.ts';
 
@@ -30,6 +31,7 @@ export interface WorkerSetup {
   memoryLimitMb: number;
   /** What the guest may print per event. */
   maxOutputBytes: number;
+  outbound: OutboundConfig;
 }
 
 /** Main -> worker: run `handle` on each event, in order. */

@@ -14,6 +14,8 @@ const building = new Map<string, Promise<string>>();
 
 export interface FixtureOptions {
   worldName?: string;
+  /** WIT folder holding `worldName`; defaults to spindle's `wit/`. */
+  witPath?: string;
   /**
    * Build behind spindle's handler guard, as `spindle componentize` builds users' guests.
    * Off by default: the fixtures test the host with guests exactly as written (the
@@ -41,11 +43,20 @@ export function buildFixture(name: string, options: FixtureOptions = {}): Promis
 /** Where `buildFixture` puts `name`'s component: its source and content-addressed output. */
 export async function fixturePaths(
   name: string,
-  { worldName, guard = false }: FixtureOptions = {},
-): Promise<{ source: string; out: string; inputs: { source: string; guard: boolean; worldName?: string } }> {
+  { worldName, witPath, guard = false }: FixtureOptions = {},
+): Promise<{
+  source: string;
+  out: string;
+  inputs: { source: string; guard: boolean; worldName?: string; witPath?: string };
+}> {
   const ts = join(SOURCES, `${name}.ts`);
   const source = existsSync(ts) ? ts : join(SOURCES, `${name}.js`);
-  const inputs = { source, guard, ...(worldName === undefined ? {} : { worldName }) };
+  const inputs = {
+    source,
+    guard,
+    ...(worldName === undefined ? {} : { worldName }),
+    ...(witPath === undefined ? {} : { witPath }),
+  };
   return { source, out: join(CACHE, `${name}-${(await inputsHash(inputs)).slice(0, 16)}.wasm`), inputs };
 }
 

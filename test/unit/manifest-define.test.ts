@@ -87,6 +87,9 @@ describe('defineApp', () => {
     expect(define({ components: { transform: { source: bytes, variables: { s: '{{ nope }}' } } } })).toThrow(
       "<embedded>: [components.transform.variables] s: refers to variable 'nope', which is not declared in [variables]",
     );
+    expect(define({ components: { transform: { source: bytes, allowedOutboundHosts: ['api.example.com'] } } })).toThrow(
+      `<embedded>: [components.transform] allowedOutboundHosts[0]: "api.example.com" does not contain a scheme (e.g. 'http://' or '*://')`,
+    );
     expect(define({ variables: { token: { default: 'a', required: true } } })).toThrow(
       '<embedded>: [variables] token: has both a default and required = true: give one or the other',
     );
@@ -105,7 +108,7 @@ describe('defineApp', () => {
         } as unknown as AppDefinition['components'],
       }),
     ).toThrow(
-      "<embedded>: [components.transform] allowed_outbound_hosts: unknown field 'allowed_outbound_hosts' (expected source, description, variables, environment, allowedOutboundHosts, files, instances, threads, timeoutMs, memoryLimitMb, maxOutputKb)",
+      "<embedded>: [components.transform] allowed_outbound_hosts: unknown field 'allowed_outbound_hosts' (expected source, description, variables, environment, allowedOutboundHosts, files, instances, threads, timeoutMs, memoryLimitMb, maxOutputKb, outboundTimeoutMs)",
     );
     expect(define({ components: { transform: { source: bytes, files: ['../etc'] } } })).toThrow(
       '<embedded>: [components.transform] files[0]: "../etc" is outside the app\'s directory (use { source, destination })',

@@ -72,7 +72,7 @@ describe('loadApp: application and unknown keys', () => {
       "<dir>/spindle.toml: [application] owner: unknown field 'owner' (expected name, version, description, authors, trigger, limits)",
     );
     expect(await loadError(`${app}${component}sorce = "c.wasm"\n`)).toBe(
-      "<dir>/spindle.toml: [component.c] sorce: unknown field 'sorce' (expected source, description, files, environment, allowed_outbound_hosts, allowed_http_hosts, build, exclude_files, instances, threads, timeout_ms, memory_limit_mb, max_output_kb, variables)",
+      "<dir>/spindle.toml: [component.c] sorce: unknown field 'sorce' (expected source, description, files, environment, allowed_outbound_hosts, allowed_http_hosts, build, exclude_files, instances, threads, timeout_ms, memory_limit_mb, max_output_kb, outbound_timeout_ms, variables)",
     );
     expect(await loadError(`${app}${component}[component.c.build]\ncommand = "make"\ncwd = "."\n`)).toBe(
       "<dir>/spindle.toml: [component.c.build] cwd: unknown field 'cwd' (expected command, workdir, watch)",
@@ -136,6 +136,15 @@ describe('loadApp: components', () => {
     );
     expect(await loadError(`${app}${component}allowed_outbound_hosts = "https://example.com"\n`)).toBe(
       '<dir>/spindle.toml: [component.c] allowed_outbound_hosts: expected a list of strings, got the string "https://example.com"',
+    );
+    expect(await loadError(`${app}${component}allowed_outbound_hosts = ["https://ok.example", "example.com"]\n`)).toBe(
+      `<dir>/spindle.toml: [component.c] allowed_outbound_hosts[1]: "example.com" does not contain a scheme (e.g. 'http://' or '*://')`,
+    );
+    expect(await loadError(`${app}${component}allowed_outbound_hosts = ["insecure:allow-all"]\n`)).toBe(
+      `<dir>/spindle.toml: [component.c] allowed_outbound_hosts[0]: "insecure:allow-all" is not allowed: use '*://*:*' instead if you really want to allow all outbound traffic`,
+    );
+    expect(await loadError(`${app}${component}allowed_http_hosts = ["example.com/api"]\n`)).toBe(
+      '<dir>/spindle.toml: [component.c] allowed_http_hosts[0]: "example.com/api" contains a path; give a host and optional port only',
     );
     expect(await loadError(`${app}${component}instances = "pooled"\n`)).toBe(
       '<dir>/spindle.toml: [component.c] instances: expected "fresh" or "reuse", got "pooled"',
@@ -279,7 +288,7 @@ describe('loadApp: Spin v1 errors', () => {
       await load(`${v1}${t}[[component]]\nid = "a"\nsource = "c.wasm"\n[[component]]\nid = "a"\nsource = "c.wasm"\n`),
     ).toBe("<dir>/spin.toml: [component[1]] id: 'a' is already the id of component[0]");
     expect(await load(`${v1}${t}[[component]]\nid = "a"\nsource = "c.wasm"\nvariables = { a = "b" }\n`)).toBe(
-      "<dir>/spin.toml: [component[0]] variables: unknown field 'variables' (expected id, trigger, source, description, files, environment, allowed_outbound_hosts, allowed_http_hosts, build, exclude_files, instances, threads, timeout_ms, memory_limit_mb, max_output_kb, config)",
+      "<dir>/spin.toml: [component[0]] variables: unknown field 'variables' (expected id, trigger, source, description, files, environment, allowed_outbound_hosts, allowed_http_hosts, build, exclude_files, instances, threads, timeout_ms, memory_limit_mb, max_output_kb, outbound_timeout_ms, config)",
     );
     expect(await load(`${v1}${t}[[component]]\nid = "a"\nsource = "c.wasm"\n[component.config]\nk = "{{ v }}"\n`)).toBe(
       "<dir>/spin.toml: [component[0].config] k: refers to variable 'v', which is not declared in [variables]",

@@ -235,7 +235,8 @@ route = "/goodbye"
       variables: { message: '{{ greeting }} world' },
       environment: {},
       files: [],
-      allowedOutboundHosts: ['*://*:*'],
+      // As Spin converts `insecure:allow-all`.
+      allowedOutboundHosts: ['http://*:*', 'https://*:*', 'http://self'],
     });
   });
 

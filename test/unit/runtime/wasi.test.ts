@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { streams } from '@bytecodealliance/preview2-shim/io';
 import { describe, expect, it } from 'vitest';
 import { LineBuffer } from '../../../src/runtime/guest-output.ts';
+import { OutboundNotes } from '../../../src/runtime/outbound-http.ts';
 import { GuestExit, wasiImports } from '../../../src/runtime/wasi.ts';
 
 type Fn = (...args: unknown[]) => unknown;
@@ -20,6 +21,8 @@ function sandbox(
       files: extra.files ?? [],
       stdout: new LineBuffer((line) => out.push(line)),
       stderr: new LineBuffer((line) => out.push(`err: ${line}`)),
+      outbound: { componentId: 'c', allowedHosts: [], timeoutMs: 1_000 },
+      notes: new OutboundNotes(),
     }),
   };
 }
@@ -59,8 +62,9 @@ describe('sandboxed WASI imports', () => {
     expect(() => stdin.read(10n)).toThrow(expect.objectContaining({ tag: 'closed' }));
   });
 
-  it('deny outbound HTTP', () => {
-    expect(() => fn(sandbox().imports, 'wasi:http/outgoing-handler', 'handle')()).toThrow(
+  it('deny outbound HTTP when the component allows no host', () => {
+    const request = { scheme: () => ({ tag: 'HTTPS' }), authority: () => 'example.com', pathWithQuery: () => '/' };
+    expect(() => fn(sandbox().imports, 'wasi:http/outgoing-handler', 'handle')(request)).toThrow(
       expect.objectContaining({ tag: 'HTTP-request-denied' }),
     );
   });
