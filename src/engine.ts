@@ -73,11 +73,11 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
   const sinks = new SinkPool(adapters, logger);
   const limits = withDefaults(app.limits, options.limits);
   const admission = new Admission(limits.maxEventsInFlight);
-  const host = new HttpHost({ limits, logger });
-  const components = new Map<string, Component>();
   const listen = options.listen ?? { host: '127.0.0.1', port: 3000 };
-  // Requests of guests to the app itself (Spin's `self`) go to this listener.
+  // Requests of guests to the app itself (Spin's `self`, service chaining) go to this listener.
   const self = selfOrigin(listen.host, listen.tls !== undefined);
+  const host = new HttpHost({ limits, logger, chainToken: self.chainToken });
+  const components = new Map<string, Component>();
   const running: RunningTrigger[] = [];
 
   const stop = async () => {

@@ -7,7 +7,9 @@ import type { Logger } from 'pino';
 import { DEFAULT_LIMITS, type Limits } from '../app/limits.ts';
 import { SpindleError } from '../errors.ts';
 import { silentLogger } from '../log.ts';
+import { CHAIN_PREFIX } from '../runtime/self-origin.ts';
 import type { HttpRoutes } from '../trigger.ts';
+import { chainedRequests } from './chained-requests.ts';
 import { limitsMiddleware, serverOptions, watchConnections } from './limits.ts';
 import { ServiceChaining } from './service-chaining.ts';
 
@@ -46,7 +48,8 @@ export class HttpHost {
   readonly #overCap = new WeakSet<Socket>();
   #server: http.Server | undefined;
 
-  constructor(options: { limits?: Limits; logger?: Logger } = {}) {
+  /** `chainToken`: the secret of chained requests from guests (chained-requests.ts). */
+  constructor(options: { limits?: Limits; logger?: Logger; chainToken?: string } = {}) {
     this.#limits = options.limits ?? DEFAULT_LIMITS;
     this.#logger = options.logger ?? silentLogger();
     this.#app.disable('x-powered-by');
@@ -54,6 +57,12 @@ export class HttpHost {
     this.#app.get(HEALTH_ROUTE, (_req, res) => {
       res.type('text/plain').send('OK');
     });
+    if (options.chainToken !== undefined) {
+      const chained = chainedRequests(options.chainToken, this.chaining, this.#limits, this.#logger);
+      this.#app.use(CHAIN_PREFIX, (req, res, next) => {
+        if (!chained(req, res)) next();
+      });
+    }
     this.#app.use(this.#router);
   }
 

@@ -9,8 +9,9 @@
 import { isMainThread } from 'node:worker_threads';
 import * as http from '@bytecodealliance/preview2-shim/http';
 import { type AllowedHost, allows, allowsSelf, type OutboundTarget, outboundTarget } from '../app/allowed-hosts.ts';
+import { chainedComponentId } from '../host/service-chaining.ts';
 import type { Outcome } from './event-handler.ts';
-import { type SelfOrigin, selfAuthority } from './self-origin.ts';
+import { chainPath, type SelfOrigin, selfAuthority } from './self-origin.ts';
 
 /** What a component may reach, resolved at start; plain data, it travels to worker threads. */
 export interface OutboundConfig {
@@ -42,6 +43,7 @@ export interface ShimOutgoingRequest {
   pathWithQuery(): string | undefined;
   setScheme(scheme: { tag: 'HTTP' | 'HTTPS' }): void;
   setAuthority(authority: string): void;
+  setPathWithQuery(path: string): void;
 }
 
 // The Node build of the shim exports the handler; its declarations list only its type.
@@ -131,47 +133,60 @@ export function checkOutbound(
   }
   const origin = originOf(target);
   if (!allows(config.allowedHosts, target)) return denied(config, origin, origin);
-  return serviceChaining(config, target);
+  return serviceChaining(config, target, request);
 }
 
 /**
  * Point a relative request at the app's own listener, as Spin does with its
- * self-request origin. A guest on the main thread would wait for the very thread that
- * must answer it: refused.
+ * self-request origin.
  */
 function toSelf(config: OutboundConfig, request: ShimOutgoingRequest): { code: ErrorCode; note: string } | undefined {
-  const authority = config.self === undefined ? undefined : selfAuthority(config.self);
-  const why =
-    authority === undefined
-      ? 'the app has no listener to serve it'
-      : isMainThread
-        ? 'the guest runs on the main thread, which serves the request (set threads >= 1)'
-        : undefined;
-  if (why !== undefined) {
+  const listener = ownListener(config);
+  if ('why' in listener) {
     return {
       code: { tag: 'HTTP-request-URI-invalid' },
-      note: `component ${config.componentId} made a request to the app itself (a relative URL): ${why}`,
+      note: `component ${config.componentId} made a request to the app itself (a relative URL): ${listener.why}`,
     };
   }
-  request.setScheme({ tag: config.self?.tls ? 'HTTPS' : 'HTTP' });
-  request.setAuthority(authority as string);
+  request.setScheme({ tag: listener.self.tls ? 'HTTPS' : 'HTTP' });
+  request.setAuthority(listener.authority);
   return undefined;
 }
 
 /**
- * The seam for service chaining: a request to `http://<component>.spin.internal/` is
- * Spin's way to call another component of the app in-process. spindle does not route it
- * yet; this is where it would be handed to the app instead of the network.
+ * Spin's service chaining: a request to `http://<component>.spin.internal/` calls that
+ * HTTP component of the app, private ones included. It goes to the app's own listener
+ * on a path only this process can name (chainPath), which hands it to the component.
  */
 function serviceChaining(
   config: OutboundConfig,
   target: OutboundTarget,
+  request: ShimOutgoingRequest,
 ): { code: ErrorCode; note: string } | undefined {
-  if (!target.host.endsWith('.spin.internal')) return undefined;
-  return {
-    code: { tag: 'destination-not-found' },
-    note: `component ${config.componentId} called ${originOf(target)}: service chaining (*.spin.internal) is not supported by spindle yet`,
-  };
+  const componentId = chainedComponentId(`http://${target.host}/`);
+  if (componentId === undefined) return undefined;
+  const listener = ownListener(config);
+  if ('why' in listener) {
+    return {
+      code: { tag: 'destination-unavailable' },
+      note: `component ${config.componentId} called ${originOf(target)} (service chaining): ${listener.why}`,
+    };
+  }
+  request.setScheme({ tag: listener.self.tls ? 'HTTPS' : 'HTTP' });
+  request.setAuthority(listener.authority);
+  request.setPathWithQuery(chainPath(listener.self, componentId, request.pathWithQuery() ?? '/'));
+  return undefined;
+}
+
+/**
+ * The app's listener, for requests to the app itself, or why there is none to use: a
+ * guest on the main thread would wait for the very thread that must answer it.
+ */
+function ownListener(config: OutboundConfig): { self: SelfOrigin; authority: string } | { why: string } {
+  const authority = config.self === undefined ? undefined : selfAuthority(config.self);
+  if (config.self === undefined || authority === undefined) return { why: 'the app has no listener to serve it' };
+  if (isMainThread) return { why: 'the guest runs on the main thread, which serves the request (set threads >= 1)' };
+  return { self: config.self, authority };
 }
 
 function denied(config: OutboundConfig, what: string, host: string) {

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadApp, type RunningApp, startApp } from '../../src/index.ts';
 import { buildFixture } from '../support/fixtures.ts';
+import { buildHttpGuest } from '../support/http-fixtures.ts';
 import { manifestDir } from '../support/manifest-dir.ts';
 
 const LARGE_BYTES = 8 * 1024 * 1024;
@@ -75,8 +76,18 @@ source = "fetcher.wasm"
 allowed_outbound_hosts = ["http://127.0.0.1:*"]
 outbound_timeout_ms = 1000
 threads = 1
+[component.chainer]
+source = "fetcher.wasm"
+allowed_outbound_hosts = ["http://backend.spin.internal"]
+threads = 1
+[component.backend]
+source = "spin-echo.wasm"
+[[trigger.http]]
+route = { private = true }
+component = "backend"
 `,
   });
+  await copyFile(await buildHttpGuest('spin-echo'), join(dir, 'spin-echo.wasm'));
   await copyFile(wasm, join(dir, 'fetcher.wasm'));
   await copyFile(wasmV1, join(dir, 'fetcher-v1.wasm'));
   app = await startApp(await loadApp(dir), { listen: { host: '127.0.0.1', port: 0 } });
@@ -212,6 +223,28 @@ describe('requests to the app itself (self)', () => {
   it('are refused to a component without self', async () => {
     await expect(app.invoke('fetcher-v1', fetchEvent('no-self', '/.well-known/spin/health'))).rejects.toThrow(
       'destination-not-allowed',
+    );
+  });
+});
+
+describe('service chaining from a guest (http://<component>.spin.internal)', () => {
+  it('reaches a private component of the app, which no outside caller can', async () => {
+    const result = await fetched('chained', 'http://backend.spin.internal/orders/7?full=1', 'text', 'chainer');
+    expect(result.status).toBe(200);
+    const echo = JSON.parse(String(result.body)) as { uri: string; headers: Record<string, string> };
+    expect(echo.uri).toBe('/orders/7?full=1');
+    expect(echo.headers).toMatchObject({
+      'spin-full-url': 'http://backend.spin.internal/orders/7?full=1',
+      'spin-path-info': '/orders/7',
+    });
+    // From outside: no route, and the chaining path without this process's secret is no way in.
+    expect((await fetch(new URL('/orders/7', app.url))).status).toBe(404);
+    expect((await fetch(new URL('/.well-known/spindle/chain/guess/backend/orders/7', app.url))).status).toBe(404);
+  });
+
+  it('is checked against allowed_outbound_hosts like any host', async () => {
+    await expect(app.invoke('fetcher', fetchEvent('not-chained', 'http://backend.spin.internal/'))).rejects.toThrow(
+      'http://backend.spin.internal is not in its allowed_outbound_hosts',
     );
   });
 });

@@ -15,11 +15,14 @@ function config(patterns: string[], extra: Partial<OutboundConfig> = {}): Outbou
 }
 
 function request(scheme: 'HTTP' | 'HTTPS', authority: string | undefined): ShimOutgoingRequest & { sent: string } {
-  const state = { scheme, authority };
+  const state = { scheme, authority, path: '/x' };
   return {
     scheme: () => ({ tag: state.scheme }),
     authority: () => state.authority,
-    pathWithQuery: () => '/x',
+    pathWithQuery: () => state.path,
+    setPathWithQuery: (p) => {
+      state.path = p;
+    },
     setScheme: (s) => {
       state.scheme = s.tag;
     },
@@ -47,13 +50,18 @@ describe('checkOutbound', () => {
     expect(checkOutbound(config([]), request('HTTPS', 'a.b'))?.note).toContain('(it allows none)');
   });
 
-  it('refuses service chaining (*.spin.internal) at its seam, after the allow-list', () => {
+  it('checks service chaining (*.spin.internal) against the allow-list, then needs the listener from a worker', () => {
     const chained = request('HTTP', 'orders.spin.internal');
     expect(checkOutbound(config([]), chained)?.code).toEqual({ tag: 'HTTP-request-denied' });
-    expect(checkOutbound(config(['http://*.spin.internal']), chained)).toMatchObject({
-      code: { tag: 'destination-not-found' },
-      note: expect.stringContaining('service chaining'),
+    const self = selfOrigin('127.0.0.1', false);
+    expect(checkOutbound(config(['http://*.spin.internal'], { self }), chained)).toEqual({
+      code: { tag: 'destination-unavailable' },
+      note: 'component enrich called http://orders.spin.internal (service chaining): the app has no listener to serve it',
     });
+    selfListening(self, 3000);
+    expect(checkOutbound(config(['http://*.spin.internal'], { self }), chained)?.note).toContain(
+      'runs on the main thread',
+    );
   });
 
   it('sends a relative request to the app itself only with self, and never from the main thread', () => {
