@@ -47,7 +47,10 @@ export function conformanceSuite(harness: BrokerHarness): void {
     }
 
     /** Write the app for `broker` and start `spindle up` on it; stopped after the test. */
-    async function spindle(broker: BrokerCase, options: { deadLetter?: boolean; who?: string } = {}) {
+    async function spindle(
+      broker: BrokerCase,
+      options: { deadLetter?: boolean; who?: string; filters?: unknown[] } = {},
+    ) {
       const dir = mkdtempSync(join(tmpdir(), 'spindle-conformance-'));
       const manifest = {
         spin_manifest_version: 2,
@@ -61,6 +64,7 @@ export function conformanceSuite(harness: BrokerHarness): void {
               sink: broker.sink,
               ...(options.deadLetter === false ? {} : { dead_letter: broker.deadLetter }),
               retry: { attempts: 3, backoff_ms: 20, max_delay_ms: 100 },
+              ...(options.filters === undefined ? {} : { filters: options.filters }),
             },
           ],
         },
@@ -94,6 +98,27 @@ export function conformanceSuite(harness: BrokerHarness): void {
         expect(copy?.data && Buffer.from(copy.data).toString()).toBe(Buffer.from(original.data ?? []).toString());
         expect({ ...copy, data: undefined }).toMatchObject({ ...original, data: undefined });
       }
+    });
+
+    it('processes only the events its Knative filters select, and acknowledges the others', async () => {
+      const broker = await setup();
+      await spindle(broker, {
+        filters: [{ cesql: "type = 'test.echo' AND seq LIKE 'pick-%'" }, { not: { exact: { subject: 'skip me' } } }],
+      });
+      const picked = Array.from({ length: 5 }, (_, i) => event(`pick-${i}`));
+      const skipped = [
+        event('other-type', 'test.other', { extensions: { seq: 'pick-x' } }),
+        event('other-seq', 'test.echo', { extensions: { seq: 'drop-1' } }),
+        event('pick-subject', 'test.echo', { subject: 'skip me' }),
+      ];
+      await broker.publish([...skipped, ...picked]);
+      await waitFor(async () => (await broker.sinkEvents()).length >= picked.length, { what: 'the selected events' });
+      if (harness.durable) {
+        for (const { id } of skipped)
+          await waitFor(async () => !(await broker.kept(id)), { what: `${id} acknowledged` });
+      }
+      expect(new Set(ids(await broker.sinkEvents()))).toEqual(new Set(ids(picked)));
+      expect(await broker.deadLetters()).toEqual([]);
     });
 
     it('retries a retry error until the component succeeds', async () => {
