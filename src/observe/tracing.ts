@@ -1,0 +1,188 @@
+import {
+  type Context,
+  defaultTextMapSetter,
+  isSpanContextValid,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanStatusCode,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import type { CloudEvent } from '../event.ts';
+import type { EventSink, Outcome } from '../trigger.ts';
+import { ATTR, invokeSpan, processSpan, type SpanShape, sendSpan } from './span-names.ts';
+import { traceExport } from './trace-export.ts';
+
+/** Where spans go: the SDK's exporting tracer, or the API's (a no-op unless the embedding program set one). */
+export interface TraceBackend {
+  tracer: Tracer;
+  propagator: Pick<TextMapPropagator, 'inject' | 'extract'>;
+  /** Exports the spans still buffered. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * The tracing the environment asks for (see trace-export.ts). Off, the SDK is not even
+ * loaded: spans are the API's no-op ones, and emitted events are left as they are.
+ */
+export async function startTracing(env: NodeJS.ProcessEnv, redact: Redact = (text) => text): Promise<Tracing> {
+  const config = traceExport(env);
+  if (config === undefined) {
+    const api = { tracer: trace.getTracer('spindle'), propagator: propagation, shutdown: async () => {} };
+    return new Tracing(api, redact);
+  }
+  const { otlpBackend } = await import('./otlp.ts');
+  return new Tracing(await otlpBackend(config), redact);
+}
+
+/** Masks secrets in what spans show (error messages): they leave the process. */
+type Redact = (text: string) => string;
+
+/**
+ * W3C trace context carried by events, as the CloudEvents distributed-tracing extension
+ * does (`traceparent`, `tracestate`), continued in spans: one per event delivered
+ * (process), one per component call (invoke), one per send to a sink. Every event sent
+ * carries the context of its send span, so that a flow across brokers is one trace.
+ */
+export class Tracing {
+  readonly #tracer: Tracer;
+  readonly #propagator: TraceBackend['propagator'];
+  readonly #shutdown: () => Promise<void>;
+  readonly #redact: Redact;
+  /** The process span of each event being delivered: its invocations are its children. */
+  readonly #delivering = new WeakMap<CloudEvent, Context>();
+
+  constructor(backend: TraceBackend, redact: Redact) {
+    this.#redact = redact;
+    this.#tracer = backend.tracer;
+    this.#propagator = backend.propagator;
+    this.#shutdown = backend.shutdown;
+  }
+
+  /** Delivers `events` (a trigger's dispatch) in a span each; `deliver` answers one outcome per event, in order. */
+  async process(
+    trigger: string,
+    componentId: string,
+    events: readonly CloudEvent[],
+    deliver: () => Promise<Outcome[]>,
+  ): Promise<Outcome[]> {
+    const spans = events.map((event) => {
+      const [span, context] = this.#start(processSpan(trigger, componentId, event), this.#extract(event));
+      if (context !== undefined) this.#delivering.set(event, context);
+      return span;
+    });
+    try {
+      const outcomes = await deliver();
+      for (const [i, span] of spans.entries()) this.#end(span, outcomes[i]);
+      return outcomes;
+    } catch (error) {
+      for (const span of spans) this.#fail(span, error);
+      throw error;
+    }
+  }
+
+  /** One component call; the events it emitted carry the context of its span. */
+  async invoke(componentId: string, event: CloudEvent, handle: () => Promise<CloudEvent[]>): Promise<CloudEvent[]> {
+    const parent = this.#delivering.get(event) ?? this.#extract(event);
+    const [span, context] = this.#start(invokeSpan(componentId, event), parent);
+    let emitted: CloudEvent[];
+    try {
+      emitted = await handle();
+    } catch (error) {
+      this.#fail(span, error);
+      throw error;
+    }
+    span.end();
+    return context === undefined ? emitted : emitted.map((e) => this.#stamp(e, context));
+  }
+
+  /** `sink` with a span around each send, child of each event's own context (one span per trace). */
+  sink(sink: EventSink): EventSink {
+    return {
+      uri: sink.uri,
+      send: (events) => this.#send(sink, events),
+      close: () => sink.close(),
+    };
+  }
+
+  /** Exports the spans still buffered (at shutdown). */
+  shutdown(): Promise<void> {
+    return this.#shutdown();
+  }
+
+  async #send(sink: EventSink, events: CloudEvent[]): Promise<void> {
+    const byTrace = new Map<string, CloudEvent[]>();
+    for (const event of events) {
+      const key = event.extensions.traceparent ?? '';
+      const group = byTrace.get(key);
+      if (group === undefined) byTrace.set(key, [event]);
+      else group.push(event);
+    }
+    const spans: Span[] = [];
+    const contexts = new Map<string, Context>();
+    for (const [traceparent, group] of byTrace) {
+      const [span, context] = this.#start(sendSpan(sink.uri, group), this.#extract(group[0] as CloudEvent));
+      spans.push(span);
+      if (context !== undefined) contexts.set(traceparent, context);
+    }
+    const stamped = contexts.size === 0 ? events : events.map((e) => this.#restamp(e, contexts));
+    try {
+      await sink.send(stamped);
+    } catch (error) {
+      for (const span of spans) this.#fail(span, error);
+      throw error;
+    }
+    for (const span of spans) span.end();
+  }
+
+  #end(span: Span, outcome: Outcome | undefined): void {
+    if (outcome !== undefined) {
+      span.setAttribute(ATTR.outcome, outcome.kind);
+      // Outcome errors are redacted already (the dispatcher shows them in answers and dead letters).
+      if (outcome.kind === 'failed' || outcome.kind === 'dead-lettered') {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.message });
+      }
+    }
+    span.end();
+  }
+
+  #fail(span: Span, error: unknown): void {
+    const message = this.#redact(error instanceof Error ? error.message : String(error));
+    span.setStatus({ code: SpanStatusCode.ERROR, message });
+    span.end();
+  }
+
+  /** A span, and the context of it to hand on (undefined for a no-op span: there is nothing to carry). */
+  #start(shape: SpanShape, parent: Context): [Span, Context | undefined] {
+    const span = this.#tracer.startSpan(shape.name, { kind: shape.kind, attributes: shape.attributes }, parent);
+    const valid = isSpanContextValid(span.spanContext());
+    return [span, valid ? trace.setSpan(parent, span) : undefined];
+  }
+
+  #extract(event: CloudEvent): Context {
+    if (event.extensions.traceparent === undefined) return ROOT_CONTEXT;
+    return this.#propagator.extract(ROOT_CONTEXT, event.extensions, EXTENSIONS);
+  }
+
+  #restamp(event: CloudEvent, contexts: Map<string, Context>): CloudEvent {
+    const context = contexts.get(event.extensions.traceparent ?? '');
+    return context === undefined ? event : this.#stamp(event, context);
+  }
+
+  /** The event with `traceparent` and `tracestate` of `context` (a tracestate it had is replaced or dropped). */
+  #stamp(event: CloudEvent, context: Context): CloudEvent {
+    const carrier: Record<string, string> = {};
+    this.#propagator.inject(context, carrier, defaultTextMapSetter);
+    if (carrier.traceparent === undefined) return event;
+    const { tracestate: _, ...extensions } = event.extensions;
+    return { ...event, extensions: { ...extensions, ...carrier } };
+  }
+}
+
+const EXTENSIONS: TextMapGetter<Record<string, string>> = {
+  keys: (carrier) => Object.keys(carrier),
+  get: (carrier, key) => carrier[key],
+};
