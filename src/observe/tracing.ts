@@ -26,7 +26,8 @@ export interface TraceBackend {
 
 /**
  * The tracing the environment asks for (see trace-export.ts). Off, the SDK is not even
- * loaded: spans are the API's no-op ones, and emitted events are left as they are.
+ * loaded: spans are the API's no-op ones, and emitted events get the incoming event's
+ * trace context as it came.
  */
 export async function startTracing(env: NodeJS.ProcessEnv, redact: Redact = (text) => text): Promise<Tracing> {
   const config = traceExport(env);
@@ -96,7 +97,8 @@ export class Tracing {
       throw error;
     }
     span.end();
-    return context === undefined ? emitted : emitted.map((e) => this.#stamp(e, context));
+    if (context === undefined) return carried(event, emitted);
+    return emitted.map((e) => this.#stamp(e, context));
   }
 
   /** `sink` with a span around each send, child of each event's own context (one span per trace). */
@@ -180,6 +182,19 @@ export class Tracing {
     const { tracestate: _, ...extensions } = event.extensions;
     return { ...event, extensions: { ...extensions, ...carrier } };
   }
+}
+
+/**
+ * Tracing off: the incoming event's trace context, unchanged, on each emitted event that has
+ * none, so that the trace goes on downstream (spindle unseen in it) at the cost of a copy.
+ */
+function carried(event: CloudEvent, emitted: CloudEvent[]): CloudEvent[] {
+  const { traceparent, tracestate } = event.extensions;
+  if (traceparent === undefined) return emitted;
+  const context = { traceparent, ...(tracestate === undefined ? {} : { tracestate }) };
+  return emitted.map((e) =>
+    e.extensions.traceparent === undefined ? { ...e, extensions: { ...e.extensions, ...context } } : e,
+  );
 }
 
 const EXTENSIONS: TextMapGetter<Record<string, string>> = {
