@@ -1,6 +1,6 @@
 /**
  * The OpenTelemetry SDK and OTLP exporter, loaded (by a dynamic import) only when the
- * environment asks for traces: with tracing off spindle runs on the API's no-op tracer.
+ * environment asks for traces: with tracing off no span is made at all.
  */
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';

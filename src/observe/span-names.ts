@@ -30,7 +30,7 @@ export const ATTR = {
 export interface SpanShape {
   name: string;
   kind: SpanKind;
-  attributes: Attributes;
+  attributes(): Attributes;
 }
 
 /** The messaging.system of each built-in transport (semconv's well-known values where they exist). */
@@ -48,14 +48,14 @@ export function processSpan(trigger: string, componentId: string, event: CloudEv
   return {
     name: `process ${componentId}`,
     kind: http ? SpanKind.SERVER : SpanKind.CONSUMER,
-    attributes: {
+    attributes: () => ({
       [ATTR.system]: http ? 'http' : (SYSTEMS[trigger] ?? trigger),
       [ATTR.operationType]: 'process',
       [ATTR.operationName]: 'process',
       [ATTR.component]: componentId,
       [ATTR.messageId]: event.id,
       ...eventAttributes(event),
-    },
+    }),
   };
 }
 
@@ -63,30 +63,31 @@ export function invokeSpan(componentId: string, event: CloudEvent): SpanShape {
   return {
     name: `invoke ${componentId}`,
     kind: SpanKind.INTERNAL,
-    attributes: { [ATTR.component]: componentId, [ATTR.eventId]: event.id, [ATTR.eventType]: event.type },
+    attributes: () => ({ [ATTR.component]: componentId, [ATTR.eventId]: event.id, [ATTR.eventType]: event.type }),
   };
 }
 
+/** What the spans of sends to one sink share, read once from its URI (already redacted). */
+export type SinkSpans = Omit<SpanShape, 'attributes'> & { attributes: Attributes; http: boolean };
+
 /**
- * The span of one send to a sink, read from its URI (already redacted): a client span for
- * an HTTP POST, a producer span named after the topic, stream, channel or exchange otherwise.
+ * Sends to a sink: a client span for an HTTP POST, a producer span named after the topic,
+ * stream, channel or exchange otherwise.
  */
-export function sendSpan(uri: string, events: readonly CloudEvent[]): SpanShape {
+export function sinkSpans(uri: string): SinkSpans {
   const url = URL.canParse(uri) ? new URL(uri) : undefined;
   const scheme = url?.protocol.replace(/:$/, '') ?? '';
-  const one = events.length === 1 && events[0] !== undefined ? eventAttributes(events[0]) : {};
-  const count = events.length > 1 ? { [ATTR.batchCount]: events.length } : {};
   if (url !== undefined && (scheme === 'http' || scheme === 'https')) {
+    const port = Number(url.port || (scheme === 'https' ? 443 : 80));
     return {
       name: 'POST',
       kind: SpanKind.CLIENT,
+      http: true,
       attributes: {
         [ATTR.httpMethod]: 'POST',
         [ATTR.urlFull]: uri,
         [ATTR.serverAddress]: url.hostname,
-        [ATTR.serverPort]: Number(url.port || (scheme === 'https' ? 443 : 80)),
-        ...one,
-        ...count,
+        [ATTR.serverPort]: port,
       },
     };
   }
@@ -101,6 +102,7 @@ export function sendSpan(uri: string, events: readonly CloudEvent[]): SpanShape 
   return {
     name: destination === '' ? 'send' : `send ${destination}`,
     kind: SpanKind.PRODUCER,
+    http: false,
     attributes: {
       [ATTR.system]: SYSTEMS[scheme] ?? scheme,
       [ATTR.operationType]: 'send',
@@ -108,9 +110,19 @@ export function sendSpan(uri: string, events: readonly CloudEvent[]): SpanShape 
       [ATTR.destination]: destination,
       ...(routingKey ? { [ATTR.routingKey]: routingKey } : {}),
       ...(server(url) ?? {}),
-      ...(events.length === 1 && events[0] !== undefined ? { [ATTR.messageId]: events[0].id } : {}),
-      ...one,
-      ...count,
+    },
+  };
+}
+
+/** One send of `events` (of one trace) to a sink. */
+export function sendSpan(sink: SinkSpans, events: readonly CloudEvent[]): SpanShape {
+  return {
+    name: sink.name,
+    kind: sink.kind,
+    attributes: () => {
+      const [one] = events;
+      if (events.length > 1 || one === undefined) return { ...sink.attributes, [ATTR.batchCount]: events.length };
+      return { ...sink.attributes, ...(sink.http ? {} : { [ATTR.messageId]: one.id }), ...eventAttributes(one) };
     },
   };
 }

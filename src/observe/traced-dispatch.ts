@@ -6,6 +6,7 @@ type Dispatch = Pick<Dispatcher, 'dispatch' | 'dispatchAll' | 'dispatchDecoded'>
 
 /** A trigger's dispatch with a process span around each event it hands over (its type names the messaging system). */
 export function tracedDispatch(tracing: Tracing, trigger: string, dispatcher: Dispatch): Dispatch {
+  if (!tracing.on) return dispatcher;
   return {
     dispatch: async (route, event) => {
       const [outcome] = await tracing.process(trigger, route.componentId, [event], async () => [

@@ -2,7 +2,6 @@ import {
   type Context,
   defaultTextMapSetter,
   isSpanContextValid,
-  propagation,
   ROOT_CONTEXT,
   type Span,
   SpanStatusCode,
@@ -13,10 +12,10 @@ import {
 } from '@opentelemetry/api';
 import type { CloudEvent } from '../event.ts';
 import type { EventSink, Outcome } from '../trigger.ts';
-import { ATTR, invokeSpan, processSpan, type SpanShape, sendSpan } from './span-names.ts';
+import { ATTR, invokeSpan, processSpan, type SinkSpans, type SpanShape, sendSpan, sinkSpans } from './span-names.ts';
 import { traceExport } from './trace-export.ts';
 
-/** Where spans go: the SDK's exporting tracer, or the API's (a no-op unless the embedding program set one). */
+/** Where spans go: the SDK's exporting tracer, and the W3C propagator. */
 export interface TraceBackend {
   tracer: Tracer;
   propagator: Pick<TextMapPropagator, 'inject' | 'extract'>;
@@ -26,15 +25,12 @@ export interface TraceBackend {
 
 /**
  * The tracing the environment asks for (see trace-export.ts). Off, the SDK is not even
- * loaded: spans are the API's no-op ones, and emitted events get the incoming event's
- * trace context as it came.
+ * loaded and no span is made: emitted events get the incoming event's trace context as
+ * it came (see bench/observability/span-cost.ts for what each costs).
  */
 export async function startTracing(env: NodeJS.ProcessEnv, redact: Redact = (text) => text): Promise<Tracing> {
   const config = traceExport(env);
-  if (config === undefined) {
-    const api = { tracer: trace.getTracer('spindle'), propagator: propagation, shutdown: async () => {} };
-    return new Tracing(api, redact);
-  }
+  if (config === undefined) return new Tracing(undefined, redact);
   const { otlpBackend } = await import('./otlp.ts');
   return new Tracing(await otlpBackend(config), redact);
 }
@@ -49,18 +45,20 @@ type Redact = (text: string) => string;
  * carries the context of its send span, so that a flow across brokers is one trace.
  */
 export class Tracing {
-  readonly #tracer: Tracer;
-  readonly #propagator: TraceBackend['propagator'];
-  readonly #shutdown: () => Promise<void>;
+  /** Undefined: tracing is off. */
+  readonly #backend: TraceBackend | undefined;
   readonly #redact: Redact;
   /** The process span of each event being delivered: its invocations are its children. */
   readonly #delivering = new WeakMap<CloudEvent, Context>();
 
-  constructor(backend: TraceBackend, redact: Redact) {
+  constructor(backend: TraceBackend | undefined, redact: Redact) {
+    this.#backend = backend;
     this.#redact = redact;
-    this.#tracer = backend.tracer;
-    this.#propagator = backend.propagator;
-    this.#shutdown = backend.shutdown;
+  }
+
+  /** Whether spans are made: off, the calls below cost next to nothing. */
+  get on(): boolean {
+    return this.#backend !== undefined;
   }
 
   /** Delivers `events` (a trigger's dispatch) in a span each; `deliver` answers one outcome per event, in order. */
@@ -70,8 +68,10 @@ export class Tracing {
     events: readonly CloudEvent[],
     deliver: () => Promise<Outcome[]>,
   ): Promise<Outcome[]> {
+    const backend = this.#backend;
+    if (backend === undefined) return deliver();
     const spans = events.map((event) => {
-      const [span, context] = this.#start(processSpan(trigger, componentId, event), this.#extract(event));
+      const [span, context] = start(backend, processSpan(trigger, componentId, event), extract(backend, event));
       if (context !== undefined) this.#delivering.set(event, context);
       return span;
     });
@@ -87,8 +87,10 @@ export class Tracing {
 
   /** One component call; the events it emitted carry the context of its span. */
   async invoke(componentId: string, event: CloudEvent, handle: () => Promise<CloudEvent[]>): Promise<CloudEvent[]> {
-    const parent = this.#delivering.get(event) ?? this.#extract(event);
-    const [span, context] = this.#start(invokeSpan(componentId, event), parent);
+    const backend = this.#backend;
+    if (backend === undefined) return carried(event, await handle());
+    const parent = this.#delivering.get(event) ?? extract(backend, event);
+    const [span, context] = start(backend, invokeSpan(componentId, event), parent);
     let emitted: CloudEvent[];
     try {
       emitted = await handle();
@@ -97,25 +99,27 @@ export class Tracing {
       throw error;
     }
     span.end();
-    if (context === undefined) return carried(event, emitted);
-    return emitted.map((e) => this.#stamp(e, context));
+    return context === undefined ? emitted : emitted.map((e) => stamp(backend, e, context));
   }
 
   /** `sink` with a span around each send, child of each event's own context (one span per trace). */
   sink(sink: EventSink): EventSink {
+    const backend = this.#backend;
+    if (backend === undefined) return sink;
+    const spans = sinkSpans(sink.uri);
     return {
       uri: sink.uri,
-      send: (events) => this.#send(sink, events),
+      send: (events) => this.#send(backend, sink, spans, events),
       close: () => sink.close(),
     };
   }
 
   /** Exports the spans still buffered (at shutdown). */
-  shutdown(): Promise<void> {
-    return this.#shutdown();
+  async shutdown(): Promise<void> {
+    await this.#backend?.shutdown();
   }
 
-  async #send(sink: EventSink, events: CloudEvent[]): Promise<void> {
+  async #send(backend: TraceBackend, sink: EventSink, shape: SinkSpans, events: CloudEvent[]): Promise<void> {
     const byTrace = new Map<string, CloudEvent[]>();
     for (const event of events) {
       const key = event.extensions.traceparent ?? '';
@@ -126,11 +130,11 @@ export class Tracing {
     const spans: Span[] = [];
     const contexts = new Map<string, Context>();
     for (const [traceparent, group] of byTrace) {
-      const [span, context] = this.#start(sendSpan(sink.uri, group), this.#extract(group[0] as CloudEvent));
+      const [span, context] = start(backend, sendSpan(shape, group), extract(backend, group[0] as CloudEvent));
       spans.push(span);
       if (context !== undefined) contexts.set(traceparent, context);
     }
-    const stamped = contexts.size === 0 ? events : events.map((e) => this.#restamp(e, contexts));
+    const stamped = contexts.size === 0 ? events : events.map((e) => restamp(backend, e, contexts));
     try {
       await sink.send(stamped);
     } catch (error) {
@@ -156,32 +160,33 @@ export class Tracing {
     span.setStatus({ code: SpanStatusCode.ERROR, message });
     span.end();
   }
+}
 
-  /** A span, and the context of it to hand on (undefined for a no-op span: there is nothing to carry). */
-  #start(shape: SpanShape, parent: Context): [Span, Context | undefined] {
-    const span = this.#tracer.startSpan(shape.name, { kind: shape.kind, attributes: shape.attributes }, parent);
-    const valid = isSpanContextValid(span.spanContext());
-    return [span, valid ? trace.setSpan(parent, span) : undefined];
-  }
+/** A span, and the context of it to hand on (undefined for a span that records nothing: nothing to carry). */
+function start(backend: TraceBackend, shape: SpanShape, parent: Context): [Span, Context | undefined] {
+  // Attributes at the start, where a sampler sees them.
+  const span = backend.tracer.startSpan(shape.name, { kind: shape.kind, attributes: shape.attributes() }, parent);
+  const valid = isSpanContextValid(span.spanContext());
+  return [span, valid ? trace.setSpan(parent, span) : undefined];
+}
 
-  #extract(event: CloudEvent): Context {
-    if (event.extensions.traceparent === undefined) return ROOT_CONTEXT;
-    return this.#propagator.extract(ROOT_CONTEXT, event.extensions, EXTENSIONS);
-  }
+function extract(backend: TraceBackend, event: CloudEvent): Context {
+  if (event.extensions.traceparent === undefined) return ROOT_CONTEXT;
+  return backend.propagator.extract(ROOT_CONTEXT, event.extensions, EXTENSIONS);
+}
 
-  #restamp(event: CloudEvent, contexts: Map<string, Context>): CloudEvent {
-    const context = contexts.get(event.extensions.traceparent ?? '');
-    return context === undefined ? event : this.#stamp(event, context);
-  }
+function restamp(backend: TraceBackend, event: CloudEvent, contexts: Map<string, Context>): CloudEvent {
+  const context = contexts.get(event.extensions.traceparent ?? '');
+  return context === undefined ? event : stamp(backend, event, context);
+}
 
-  /** The event with `traceparent` and `tracestate` of `context` (a tracestate it had is replaced or dropped). */
-  #stamp(event: CloudEvent, context: Context): CloudEvent {
-    const carrier: Record<string, string> = {};
-    this.#propagator.inject(context, carrier, defaultTextMapSetter);
-    if (carrier.traceparent === undefined) return event;
-    const { tracestate: _, ...extensions } = event.extensions;
-    return { ...event, extensions: { ...extensions, ...carrier } };
-  }
+/** The event with `traceparent` and `tracestate` of `context` (a tracestate it had is replaced or dropped). */
+function stamp(backend: TraceBackend, event: CloudEvent, context: Context): CloudEvent {
+  const carrier: Record<string, string> = {};
+  backend.propagator.inject(context, carrier, defaultTextMapSetter);
+  if (carrier.traceparent === undefined) return event;
+  const { tracestate: _, ...extensions } = event.extensions;
+  return { ...event, extensions: { ...extensions, ...carrier } };
 }
 
 /**
