@@ -48,3 +48,10 @@ export async function measure(name: string, args: string[], options: LoadOptions
   console.log(`${name.padEnd(26)} ${JSON.stringify(figures)}`);
   return figures;
 }
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid) ? ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2 : (sorted[Math.floor(mid)] ?? 0);
+}

@@ -14,7 +14,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type Figures, measure } from '../http-target/measure.ts';
+import { type Figures, measure, median } from '../http-target/measure.ts';
 import { hasWrk } from '../http-target/wrk.ts';
 
 const { values } = parseArgs({
@@ -87,7 +87,6 @@ for (let round = 0; round < Number(values.rounds); round++) {
 }
 collector.close();
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const off = median(results.get('off')?.map((f) => f.eventsPerSecond) ?? []);
 console.log(
   `\nmedians over ${values.rounds} round(s); load average after: ${loadavg()

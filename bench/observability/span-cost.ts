@@ -18,6 +18,7 @@ import { tracedDispatch } from '../../src/observe/traced-dispatch.ts';
 import { startTracing, Tracing } from '../../src/observe/tracing.ts';
 import type { Component } from '../../src/runtime/component.ts';
 import type { EventSink, Route } from '../../src/trigger.ts';
+import { median } from '../http-target/measure.ts';
 
 const { values } = parseArgs({
   options: {
@@ -88,7 +89,6 @@ for (let round = 0; round < Number(values.rounds); round++) {
 }
 await provider.shutdown();
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const base = median(times.get('no tracing code') ?? []);
 console.log(`${count} events per round, ${values.rounds} rounds alternating; median CPU ns per dispatched event:`);
 for (const [name, ns] of times) {
