@@ -4,14 +4,24 @@
  */
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type Sampler,
+  type SpanExporter,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import type { TraceExport } from './trace-export.ts';
+import type { Sampling, TraceExport } from './trace-export.ts';
 import type { TraceBackend } from './tracing.ts';
 
 export async function otlpBackend(config: TraceExport): Promise<TraceBackend> {
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.serviceName }),
+    sampler: sampler(config.sampler),
     spanProcessors: [new BatchSpanProcessor({ exporter: await exporter(config) })],
   });
   return {
@@ -20,6 +30,17 @@ export async function otlpBackend(config: TraceExport): Promise<TraceBackend> {
     // Ends the batch processor: the spans still queued are exported before it resolves.
     shutdown: () => provider.shutdown(),
   };
+}
+
+/** The SDK reads no environment for this: OTEL_TRACES_SAMPLER as the OTel specification defines it. */
+function sampler(sampling: Sampling): Sampler {
+  const root =
+    sampling.root === 'always_on'
+      ? new AlwaysOnSampler()
+      : sampling.root === 'always_off'
+        ? new AlwaysOffSampler()
+        : new TraceIdRatioBasedSampler(sampling.ratio);
+  return sampling.parentBased ? new ParentBasedSampler({ root }) : root;
 }
 
 /** Each protocol's exporter is its own package: only the one in use is loaded. */

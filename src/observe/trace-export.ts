@@ -6,7 +6,26 @@ export interface TraceExport {
   url: string;
   protocol: 'http/protobuf' | 'http/json';
   serviceName: string;
+  sampler: Sampling;
 }
+
+/** OTEL_TRACES_SAMPLER and its argument: which new traces are recorded, and whether a parent's choice is followed. */
+export interface Sampling {
+  root: 'always_on' | 'always_off' | 'traceidratio';
+  /** For `traceidratio`: the share of traces recorded, 0 to 1. */
+  ratio: number;
+  /** Follow the sampled flag of the incoming `traceparent` (the `parentbased_` samplers, the default). */
+  parentBased: boolean;
+}
+
+const SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
 
 const PROTOCOLS = ['http/protobuf', 'http/json'] as const;
 
@@ -32,7 +51,22 @@ export function traceExport(env: NodeJS.ProcessEnv): TraceExport | undefined {
   if (!isProtocol(protocol)) {
     throw new SpindleError(`${protocolVariable}='${protocol}': spindle exports traces over ${PROTOCOLS.join(' or ')}`);
   }
-  return { url, protocol, serviceName: value(env, 'OTEL_SERVICE_NAME') ?? 'spindle' };
+  return { url, protocol, serviceName: value(env, 'OTEL_SERVICE_NAME') ?? 'spindle', sampler: sampling(env) };
+}
+
+function sampling(env: NodeJS.ProcessEnv): Sampling {
+  const name = value(env, 'OTEL_TRACES_SAMPLER')?.toLowerCase() ?? 'parentbased_always_on';
+  if (!SAMPLERS.includes(name)) {
+    throw new SpindleError(`OTEL_TRACES_SAMPLER='${name}': expected one of ${SAMPLERS.join(', ')}`);
+  }
+  const root = name.replace(/^parentbased_/, '') as Sampling['root'];
+  // The argument means something to the ratio samplers only (and is ignored by the others).
+  const arg = root === 'traceidratio' ? value(env, 'OTEL_TRACES_SAMPLER_ARG') : undefined;
+  const ratio = arg === undefined ? 1 : Number(arg);
+  if (!(ratio >= 0 && ratio <= 1)) {
+    throw new SpindleError(`OTEL_TRACES_SAMPLER_ARG='${arg}': expected a ratio from 0 to 1`);
+  }
+  return { root, ratio, parentBased: name.startsWith('parentbased_') };
 }
 
 /** The signal-specific endpoint is the URL as is; the generic one gets `/v1/traces` appended (OTLP spec). */

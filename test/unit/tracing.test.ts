@@ -6,7 +6,9 @@ import { Dispatcher } from '../../src/delivery/dispatcher.ts';
 import { SinkError } from '../../src/errors.ts';
 import type { CloudEvent } from '../../src/event.ts';
 import { silentLogger } from '../../src/log.ts';
-import { traceExport } from '../../src/observe/trace-export.ts';
+import { otlpBackend } from '../../src/observe/otlp.ts';
+import { sinkSpans } from '../../src/observe/span-names.ts';
+import { type Sampling, traceExport } from '../../src/observe/trace-export.ts';
 import { tracedDispatch } from '../../src/observe/traced-dispatch.ts';
 import { Tracing } from '../../src/observe/tracing.ts';
 import type { Component } from '../../src/runtime/component.ts';
@@ -132,12 +134,67 @@ describe('tracing of a dispatch', () => {
   });
 });
 
+const everyTrace = { root: 'always_on', ratio: 1, parentBased: true };
+
+describe('send spans, per sink URI', () => {
+  it.each([
+    [
+      'amqp://u:***@mq:5672/%2F?exchange=orders&routing_key=eu',
+      'send orders',
+      SpanKind.PRODUCER,
+      {
+        'messaging.system': 'rabbitmq',
+        'messaging.destination.name': 'orders',
+        'messaging.rabbitmq.destination.routing_key': 'eu',
+        'server.address': 'mq',
+      },
+    ],
+    [
+      'redis://cache:6379?stream=out',
+      'send out',
+      SpanKind.PRODUCER,
+      { 'messaging.system': 'redis', 'server.port': 6379 },
+    ],
+    ['redis://cache:6379?channel=news', 'send news', SpanKind.PRODUCER, { 'messaging.destination.name': 'news' }],
+    ['https://sink.example/in', 'POST', SpanKind.CLIENT, { 'url.full': 'https://sink.example/in', 'server.port': 443 }],
+  ])('%s: %s', (uri, name, kind, attributes) => {
+    const spans = sinkSpans(uri);
+    expect(spans).toMatchObject({ name, kind });
+    expect(spans.attributes).toMatchObject(attributes);
+  });
+});
+
+describe('the SDK backend', () => {
+  it.each([
+    [{ root: 'always_off', ratio: 1, parentBased: false }, false],
+    [{ root: 'traceidratio', ratio: 1, parentBased: true }, true],
+  ] as const)('samples with %j: recording %s', async (sampler: Sampling, recording) => {
+    const backend = await otlpBackend({
+      url: 'http://127.0.0.1:9/v1/traces',
+      protocol: 'http/json',
+      serviceName: 's',
+      sampler,
+    });
+    expect(backend.tracer.startSpan('probe').isRecording()).toBe(recording); // never ended: nothing exported
+    await backend.shutdown();
+  });
+});
+
 describe('OTLP export from the environment', () => {
+  it.each([
+    ['traceidratio', '0.25', { root: 'traceidratio', ratio: 0.25, parentBased: false }],
+    ['parentbased_traceidratio', '0.1', { root: 'traceidratio', ratio: 0.1, parentBased: true }],
+    ['always_off', undefined, { root: 'always_off', ratio: 1, parentBased: false }],
+  ])('OTEL_TRACES_SAMPLER=%s (arg %s) samples %j', (name, arg, sampler) => {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c', OTEL_TRACES_SAMPLER: name, OTEL_TRACES_SAMPLER_ARG: arg };
+    expect(traceExport(env)?.sampler).toEqual(sampler);
+  });
+
   it.each([
     [{}, undefined],
     [
       { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318/' },
-      { url: 'http://c:4318/v1/traces', protocol: 'http/protobuf', serviceName: 'spindle' },
+      { url: 'http://c:4318/v1/traces', protocol: 'http/protobuf', serviceName: 'spindle', sampler: everyTrace },
     ],
     [
       {
@@ -147,7 +204,7 @@ describe('OTLP export from the environment', () => {
         OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
         OTEL_SERVICE_NAME: 'orders',
       },
-      { url: 'http://t/x', protocol: 'http/json', serviceName: 'orders' },
+      { url: 'http://t/x', protocol: 'http/json', serviceName: 'orders', sampler: everyTrace },
     ],
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' }, undefined],
     [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' }, undefined],
@@ -161,6 +218,14 @@ describe('OTLP export from the environment', () => {
     [
       { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
       "OTEL_EXPORTER_OTLP_PROTOCOL='grpc'",
+    ],
+    [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c', OTEL_TRACES_SAMPLER: 'jaeger_remote' },
+      "OTEL_TRACES_SAMPLER='jaeger_remote'",
+    ],
+    [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c', OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '2' },
+      "OTEL_TRACES_SAMPLER_ARG='2': expected a ratio from 0 to 1",
     ],
     [
       { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'c:4318' },
