@@ -198,7 +198,8 @@ export class Dispatcher {
     const error = this.#shown(cause);
     if (route.deadLetter === undefined) return { kind: 'failed', error };
     try {
-      await sendTo(route.deadLetter, [deadLetterEvent(event, error, attempts)]);
+      const letter = deadLetterEvent(event, error, attempts);
+      await sendTo(route.deadLetter, [this.#options.tracing?.deadLetter(event, letter) ?? letter]);
       this.#options.logger.warn({ event: event.id, sink: route.deadLetter.uri, err: error.message }, 'dead-lettered');
       return { kind: 'dead-lettered', error };
     } catch (cause) {

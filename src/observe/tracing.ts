@@ -102,6 +102,12 @@ export class Tracing {
     return context === undefined ? emitted : emitted.map((e) => stamp(backend, e, context));
   }
 
+  /** The dead letter of `event` in the trace of its delivery: its send span is a child of the process span. */
+  deadLetter(event: CloudEvent, letter: CloudEvent): CloudEvent {
+    const context = this.#delivering.get(event);
+    return this.#backend === undefined || context === undefined ? letter : stamp(this.#backend, letter, context);
+  }
+
   /** `sink` with a span around each send, child of each event's own context (one span per trace). */
   sink(sink: EventSink): EventSink {
     const backend = this.#backend;

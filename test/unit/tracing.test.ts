@@ -47,7 +47,7 @@ function sink(failing = false): EventSink & { batches: CloudEvent[][] } {
 }
 
 /** A trigger's dispatch through an exporting Tracing (or the API's no-op one) to `out`. */
-function traced(out: EventSink, exporting = true) {
+function traced(out: EventSink, exporting = true, deadLetter?: EventSink) {
   const exporter = new InMemorySpanExporter();
   const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
   const backend = {
@@ -65,6 +65,7 @@ function traced(out: EventSink, exporting = true) {
   const route: Route = {
     componentId: 'c',
     sink: tracing.sink(out),
+    ...(deadLetter ? { deadLetter: tracing.sink(deadLetter) } : {}),
     retry: { attempts: 1, backoffMs: 1, maxDelayMs: 1 },
   };
   return { route, dispatch: tracedDispatch(tracing, 'kafka', dispatcher), spans: () => exporter.getFinishedSpans() };
@@ -122,6 +123,19 @@ describe('tracing of a dispatch', () => {
     expect(send?.status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringContaining('down') });
     expect(process?.status.code).toBe(SpanStatusCode.ERROR);
     expect(process?.attributes['spindle.outcome']).toBe('failed');
+  });
+
+  it('sends a dead letter in the trace of the delivery that failed, under its process span', async () => {
+    const letters = sink();
+    const { route, dispatch, spans } = traced(sink(true), true, letters);
+    const [outcome] = await dispatch.dispatchAll(route, [event('a', TRACE_A)]);
+    expect(outcome?.kind).toBe('dead-lettered');
+    const [process] = named(spans(), 'process c', TRACE_A);
+    const send = spans().find(
+      (s) => s.name === 'send out' && s.parentSpanContext?.spanId === process?.spanContext().spanId,
+    );
+    expect(send?.kind).toBe(SpanKind.PRODUCER);
+    expect(letters.batches[0]?.[0]?.extensions.traceparent).toBe(`00-${TRACE_A}-${send?.spanContext().spanId}-01`);
   });
 
   it('with tracing off, hands the incoming trace context on to what the component emits', async () => {
