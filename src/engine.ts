@@ -15,6 +15,8 @@ import type { CloudEvent } from './event.ts';
 import { checkEventInput, type EventInput } from './event-input.ts';
 import { HttpHost, type ListenOptions } from './host/server.ts';
 import { redactingLogger, silentLogger } from './log.ts';
+import { tracedDispatch } from './observe/traced-dispatch.ts';
+import { startTracing } from './observe/tracing.ts';
 import { Redactor } from './redact.ts';
 import { chooseCacheDir } from './runtime/cache-dir.ts';
 import type { Component } from './runtime/component.ts';
@@ -70,7 +72,8 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
   const cacheDir = options.cacheDir ?? (await chooseCacheDir(app.dir, env));
   const abort = new AbortController();
   const adapters = new AdapterRegistry(app.triggerModules, options.adapters);
-  const sinks = new SinkPool(adapters, logger);
+  const tracing = await startTracing(env, (text) => redactor.text(text));
+  const sinks = new SinkPool(adapters, logger, tracing);
   const limits = withDefaults(app.limits, options.limits);
   const admission = new Admission(limits.maxEventsInFlight);
   const listen = options.listen ?? { host: '127.0.0.1', port: 3000 };
@@ -86,6 +89,7 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
     await Promise.allSettled(running.map((t) => t.close()));
     await sinks.closeAll();
     await Promise.allSettled([...components.values()].map((c) => c.close()));
+    await tracing.shutdown().catch((err) => logger.warn({ err }, 'exporting the last spans failed'));
   };
 
   try {
@@ -109,8 +113,11 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
       return found;
     };
 
-    const dispatcher = new Dispatcher({ component, logger, signal: abort.signal, overrides, redactor });
-    const contextOf = (adapter: TriggerAdapter<unknown>): TriggerContext => ({
+    const dispatcher = new Dispatcher({ component, logger, signal: abort.signal, overrides, redactor, tracing });
+    const contextOf = (
+      adapter: TriggerAdapter<unknown>,
+      traced = tracedDispatch(tracing, adapter.type, dispatcher),
+    ): TriggerContext => ({
       app,
       logger: logger.child({ trigger: adapter.type }),
       signal: abort.signal,
@@ -119,11 +126,11 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
       admission,
       sinks,
       component,
-      dispatch: (route, event) => admission.run(1, () => dispatcher.dispatch(route, event)),
+      dispatch: (route, event) => admission.run(1, () => traced.dispatch(route, event)),
       dispatchAll: (route, events, options) =>
-        admission.run(events.length, () => dispatcher.dispatchAll(route, events, options)),
+        admission.run(events.length, () => traced.dispatchAll(route, events, options)),
       dispatchDecoded: (route, messages, options) =>
-        admission.run(messages.length, () => dispatcher.dispatchDecoded(route, messages, options)),
+        admission.run(messages.length, () => traced.dispatchDecoded(route, messages, options)),
       reject: (route, event, error) => dispatcher.reject(route, event, error),
       route: async (config: RouteConfig, defaults) => {
         const route = await openRoute(app.file, config, defaults, sinks, env);

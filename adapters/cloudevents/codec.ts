@@ -38,6 +38,8 @@ export interface EncodedMessage {
 
 const STRUCTURED = 'application/cloudevents+json';
 const BATCH = 'application/cloudevents-batch+json';
+const TRACEPARENT = 'traceparent';
+const TRACESTATE = 'tracestate';
 
 /** The limits decoding enforces (`[application.limits]`). */
 export type DecodeLimits = Pick<Limits, 'maxBatchEvents' | 'maxJsonDepth'>;
@@ -47,6 +49,11 @@ export function decode(
   message: HttpMessage,
   limits: DecodeLimits = DEFAULT_LIMITS,
 ): { mode: Mode; events: CloudEvent[] } {
+  const decoded = decodeEvents(message, limits);
+  return { mode: decoded.mode, events: decoded.events.map((event) => withTraceHeaders(event, message)) };
+}
+
+function decodeEvents(message: HttpMessage, limits: DecodeLimits): { mode: Mode; events: CloudEvent[] } {
   const contentType = header(message, 'content-type');
   const media = mediaType(contentType);
   // 3.2.1 / 3.3.1: structured and batch mode are told by the media type.
@@ -63,6 +70,29 @@ export function decode(
     );
   }
   return { mode: 'binary', events: [valid(decodeBinary(message, contentType))] };
+}
+
+/**
+ * W3C Trace Context over HTTP: a request's `traceparent` (and `tracestate`) header is the
+ * trace of an event that carries no `traceparent` extension of its own (distributed-tracing
+ * extension): a Knative broker, or any instrumented HTTP client, continues its trace so.
+ */
+function withTraceHeaders(event: CloudEvent, message: HttpMessage): CloudEvent {
+  const traceparent = header(message, TRACEPARENT);
+  if (traceparent === undefined || event.extensions.traceparent !== undefined) return event;
+  const tracestate = header(message, TRACESTATE);
+  return { ...event, extensions: { ...event.extensions, traceparent, ...(tracestate ? { tracestate } : {}) } };
+}
+
+/** An event's trace context as W3C Trace Context headers too, for receivers that read those (Knative's). */
+function traceHeaders(event: CloudEvent): Record<string, string> {
+  const { traceparent, tracestate } = event.extensions;
+  // A value no header may hold stays in the ce- header (percent-encoded) or the JSON only.
+  if (traceparent === undefined || !headerSafe(traceparent)) return {};
+  return {
+    [TRACEPARENT]: traceparent,
+    ...(tracestate !== undefined && headerSafe(tracestate) ? { [TRACESTATE]: tracestate } : {}),
+  };
 }
 
 function decodeBinary(message: HttpMessage, contentType: string | undefined): CloudEvent {
@@ -145,7 +175,11 @@ export function encodeBinary(event: CloudEvent): EncodedMessage {
     if (name === 'datacontenttype') headers['content-type'] = value;
     else headers[`ce-${name}`] = percentEncode(value);
   }
-  return { headers, body: event.data ?? new Uint8Array() };
+  return { headers: { ...headers, ...traceHeaders(event) }, body: event.data ?? new Uint8Array() };
+}
+
+function headerSafe(value: string): boolean {
+  return /^[\x20-\x7e]*$/.test(value);
 }
 
 function binaryCarries(contentType: string | undefined): boolean {
@@ -155,7 +189,8 @@ function binaryCarries(contentType: string | undefined): boolean {
 
 /** Structured mode (3.2): the JSON event format as the body. */
 export function encodeStructured(event: CloudEvent): EncodedMessage {
-  return { headers: { 'content-type': STRUCTURED }, body: utf8(JSON.stringify(toStructured(event))) };
+  const headers = { 'content-type': STRUCTURED, ...traceHeaders(event) };
+  return { headers, body: utf8(JSON.stringify(toStructured(event))) };
 }
 
 /** Batched mode (3.3): a JSON array of events. */

@@ -5,14 +5,14 @@
  * (`apt-get install wrk`), else load.ts.
  * Usage: node bench/http-target/run.ts [--seconds 10] [--concurrency 32] [--load node]
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { hasWrk, wrkLoad } from './wrk.ts';
+import { type Figures, measure as measureWith } from './measure.ts';
+import { hasWrk } from './wrk.ts';
 
 const { values } = parseArgs({
   options: {
@@ -39,42 +39,7 @@ function exampleWith(instances: 'reuse' | 'fresh', threads?: number): string {
   return dir;
 }
 
-async function serve(args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  for await (const chunk of child.stdout ?? []) {
-    out += chunk;
-    const match = /Serving (\S+)/.exec(out);
-    if (match?.[1]) return { url: match[1], child };
-  }
-  throw new Error(`${args.join(' ')} exited before serving:\n${out}`);
-}
-
-interface Figures {
-  eventsPerSecond: number;
-  p50ms: number;
-  p99ms: number;
-  failures: number;
-}
-
-async function measure(name: string, args: string[]): Promise<Figures> {
-  const { url, child } = await serve(args);
-  const load = (seconds: string): Figures =>
-    values.load === 'wrk'
-      ? wrkLoad(url, values.concurrency, seconds)
-      : JSON.parse(
-          execFileSync(process.execPath, [join(root, 'bench/http-target/load.ts'), url, values.concurrency, seconds], {
-            encoding: 'utf8',
-          }),
-        );
-  load('2'); // warm-up: JIT, instance pool
-  const figures = load(values.seconds);
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-  console.log(`${name.padEnd(26)} ${JSON.stringify(figures)}`);
-  return figures;
-}
-
+const measure = (name: string, args: string[]) => measureWith(name, args, values);
 const up = (dir: string) => [spindle, 'up', '-f', dir, '--listen', '127.0.0.1:0', '--log-format', 'json'];
 console.log(`load (${values.load}): ${values.concurrency} concurrent requests for ${values.seconds} s per target\n`);
 const express = await measure('express (plain JS)', [join(root, 'bench/http-target/baseline.ts')]);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { SinkError, SpindleError } from '../errors.ts';
 import { type CloudEvent, withChanges } from '../event.ts';
+import type { Tracing } from '../observe/tracing.ts';
 import { Redactor } from '../redact.ts';
 import type { Component } from '../runtime/component.ts';
 import type { Decoded, DispatchAllOptions, EventSink, Outcome, RetryPolicy, Route } from '../trigger.ts';
@@ -20,6 +21,8 @@ export interface DispatcherOptions {
    * answers, dead-letter reasons, logs of the triggers). Default: URI passwords only.
    */
   redactor?: Redactor;
+  /** Spans around each component call; the events emitted carry their context. */
+  tracing?: Tracing;
 }
 
 /**
@@ -94,7 +97,7 @@ export class Dispatcher {
       }
       let emitted: CloudEvent[];
       try {
-        emitted = (await component.handle(event)).map((e) => this.#override(e));
+        emitted = await this.#invoke(component, event);
       } catch (cause) {
         if (!(await flush())) return outcomes;
         const outcome = await this.#deliver(route, event, { cause });
@@ -167,7 +170,7 @@ export class Dispatcher {
       attempt++;
       try {
         if (failure !== undefined) throw failure.cause;
-        emitted ??= (await component.handle(event)).map((e) => this.#override(e));
+        emitted ??= await this.#invoke(component, event);
         if (route.sink === undefined) return { kind: 'reply', events: emitted };
         if (emitted.length > 0) await sendTo(route.sink, emitted, route.retry);
         return { kind: 'emitted', events: emitted };
@@ -196,7 +199,8 @@ export class Dispatcher {
     const error = this.#shown(cause);
     if (route.deadLetter === undefined) return { kind: 'failed', error };
     try {
-      await sendTo(route.deadLetter, [deadLetterEvent(event, error, attempts)], route.retry);
+      const letter = deadLetterEvent(event, error, attempts);
+      await sendTo(route.deadLetter, [this.#options.tracing?.deadLetter(event, letter) ?? letter], route.retry);
       this.#options.logger.warn({ event: event.id, sink: route.deadLetter.uri, err: error.message }, 'dead-lettered');
       return { kind: 'dead-lettered', error };
     } catch (cause) {
@@ -209,6 +213,14 @@ export class Dispatcher {
   /** The error as it may be shown: an outcome's error reaches HTTP answers and dead letters. */
   #shown(error: SpindleError): SpindleError {
     return this.#redactor.error(error);
+  }
+
+  /** The component's events for `event`, with their trace context and K_CE_OVERRIDES (which win). */
+  async #invoke(component: Component, event: CloudEvent): Promise<CloudEvent[]> {
+    const tracing = this.#options.tracing;
+    const handle = () => component.handle(event);
+    const emitted = await (tracing === undefined ? handle() : tracing.invoke(component.id, event, handle));
+    return emitted.map((e) => this.#override(e));
   }
 
   #override(event: CloudEvent): CloudEvent {

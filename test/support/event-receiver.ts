@@ -7,6 +7,8 @@ import type { CloudEvent } from '../../src/event.ts';
 export interface EventReceiver {
   url: string;
   events: CloudEvent[];
+  /** The headers of each request that delivered events, in order. */
+  headers: http.IncomingHttpHeaders[];
   /** Answer the next `n` requests with `status` instead of 202. */
   failNext(n: number, status?: number): void;
   /** Hold every request until the returned function is called. */
@@ -19,6 +21,7 @@ export interface EventReceiver {
 /** An HTTP sink for tests (like Knative's event-display): records every CloudEvent POSTed. */
 export async function startReceiver(): Promise<EventReceiver> {
   const events: CloudEvent[] = [];
+  const headers: http.IncomingHttpHeaders[] = [];
   let failures = 0;
   let failStatus = 503;
   let held: Promise<void> | undefined;
@@ -36,6 +39,7 @@ export async function startReceiver(): Promise<EventReceiver> {
     }
     try {
       events.push(...decode({ headers: req.headers, body: Buffer.concat(chunks) }).events);
+      headers.push(req.headers);
       res.writeHead(202).end();
     } catch (error) {
       res.writeHead(400).end((error as Error).message);
@@ -47,6 +51,7 @@ export async function startReceiver(): Promise<EventReceiver> {
   return {
     url: `http://127.0.0.1:${port}/`,
     events,
+    headers,
     hold() {
       let release = () => {};
       held = new Promise((resolve) => {
