@@ -14,7 +14,7 @@ import type { TriggerTable } from './app/table.ts';
 import type { Admission } from './delivery/admission.ts';
 import type { SpindleError } from './errors.ts';
 import type { CloudEvent } from './event.ts';
-import type { Component } from './runtime/component.ts';
+import type { Component, World } from './runtime/component.ts';
 
 /** How often and how patiently a failed event is tried again before it is dead-lettered. */
 export interface RetryPolicy {
@@ -68,6 +68,12 @@ export interface EventSink {
   readonly uri: string;
   /** Resolves once the destination accepted every event (acked, confirmed, 2xx). */
   send(events: CloudEvent[]): Promise<void>;
+  /**
+   * Send one event and resolve with the events the destination answered with, on a
+   * transport that answers (HTTP: a CloudEvents target's reply; `[]` for none). Rejects
+   * as `send` does. `spindle send` prints the answer; brokers leave this unset.
+   */
+  request?(event: CloudEvent, mode: 'binary' | 'structured'): Promise<CloudEvent[]>;
   close(): Promise<void>;
 }
 
@@ -79,6 +85,11 @@ export interface SinkFactory {
 /** Builds EventSinks for the URI schemes a transport owns. */
 export interface SinkAdapter {
   readonly schemes: readonly string[];
+  /**
+   * Throw an error saying what is wrong with `uri`, without connecting (`spindle check`).
+   * Unset: only the scheme is checked; `open` finds the rest.
+   */
+  check?(uri: URL): void;
   open(uri: URL, ctx: { logger: Logger }): Promise<EventSink>;
 }
 
@@ -192,6 +203,12 @@ export interface TriggerAdapter<C = unknown> {
    * Throw a ManifestError naming the file, the table and the field.
    */
   parseConfig(table: TriggerTable, app: AppConfig): C;
+  /**
+   * The worlds a component run by `config` may implement (any one of them). `spindle
+   * check` compares them with each component's exports without starting the trigger;
+   * unset, it leaves the question to `start`.
+   */
+  worlds?(config: C): readonly World[];
   start(ctx: TriggerContext, configs: C[]): Promise<RunningTrigger>;
 }
 

@@ -1,5 +1,5 @@
 import { type CloudEvent, type EventSink, redactUrl, type SinkAdapter, SinkError } from '../../src/adapter.ts';
-import { encodeBinary } from './codec.ts';
+import { decode, encode } from './codec.ts';
 
 const TIMEOUT_MS = 30_000;
 
@@ -27,13 +27,33 @@ export class HttpSink implements EventSink {
   }
 
   async send(events: CloudEvent[]): Promise<void> {
-    for (const event of events) await this.#post(event);
+    for (const event of events) await (await this.#post(event, 'binary')).body?.cancel();
+  }
+
+  /** The reply of a CloudEvents target: one event (binary or structured), a batch, or none (202, empty). */
+  async request(event: CloudEvent, mode: 'binary' | 'structured'): Promise<CloudEvent[]> {
+    const response = await this.#post(event, mode);
+    const body = new Uint8Array(await response.arrayBuffer());
+    if (body.length === 0) return [];
+    try {
+      return decode({ headers: Object.fromEntries(response.headers), body }).events;
+    } catch (cause) {
+      throw new SinkError(
+        this.uri,
+        `answered event ${event.id} with something not a CloudEvent: ${(cause as Error).message}`,
+        {
+          cause,
+          retriable: false,
+        },
+      );
+    }
   }
 
   async close(): Promise<void> {}
 
-  async #post(event: CloudEvent): Promise<void> {
-    const { headers, body } = encodeBinary(event);
+  /** POST one event; the response if it is a 2xx (its body unread), else a SinkError. */
+  async #post(event: CloudEvent, mode: 'binary' | 'structured'): Promise<Response> {
+    const { headers, body } = encode(event, mode);
     let response: Response;
     try {
       const sent = this.#authorization === undefined ? headers : { ...headers, authorization: this.#authorization };
@@ -47,12 +67,15 @@ export class HttpSink implements EventSink {
       const reason = (cause as Error & { cause?: Error }).cause?.message ?? (cause as Error).message;
       throw new SinkError(this.uri, `POST of event ${event.id} failed: ${reason}`, { cause });
     }
-    await response.body?.cancel();
-    if (response.ok) return;
+    if (response.ok) return response;
+    // The body says why (a CloudEvents target's reason), cut short: it is shown, not kept.
+    const reason = (await response.text().catch(() => '')).trim().slice(0, 500);
     const retriable = response.status >= 500 || response.status === 408 || response.status === 429;
-    throw new SinkError(this.uri, `answered ${response.status} ${response.statusText} to event ${event.id}`, {
-      retriable,
-    });
+    throw new SinkError(
+      this.uri,
+      `answered ${response.status} ${response.statusText} to event ${event.id}${reason ? `: ${reason}` : ''}`,
+      { retriable },
+    );
   }
 }
 
