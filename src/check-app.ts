@@ -165,7 +165,8 @@ async function checkTriggerRoute(
   });
   const worlds = report.components.get(config.component);
   const needs = adapter.worlds?.(config);
-  if (worlds !== undefined && needs !== undefined && !needs.some((w) => worlds.has(w))) {
+  const fits = worlds !== undefined && (needs === undefined || needs.some((w) => worlds.has(w)));
+  if (worlds !== undefined && !fits && needs !== undefined) {
     problems.push(
       new ManifestError(
         app.file,
@@ -187,7 +188,7 @@ async function checkTriggerRoute(
       problems.push(new ManifestError(app.file, table, field, (error as Error).message).message);
     }
   }
-  if (worlds !== undefined) {
+  if (fits) {
     try {
       checkEmittedEventsHaveSink(app.file, adapter, { id: config.component, worlds }, config, sink !== undefined);
     } catch (error) {

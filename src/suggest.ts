@@ -11,7 +11,8 @@ export function closest(typed: string, candidates: Iterable<string>): string | u
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
-    const d = distance(lower, candidate.toLowerCase());
+    const other = candidate.toLowerCase();
+    const d = swapsTwoNeighbours(lower, other) ? 1 : distance(lower, other);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
@@ -19,7 +20,15 @@ export function closest(typed: string, candidates: Iterable<string>): string | u
   }
   // One edit in four characters (at least one, at most three): `componnet`, `lisen`, `kafak`.
   const allowed = Math.min(3, Math.max(1, Math.floor(typed.length / 4)));
-  return best !== undefined && bestDistance > 0 && bestDistance <= allowed ? best : undefined;
+  return best !== undefined && best !== typed && bestDistance <= allowed ? best : undefined;
+}
+
+/** Whether `a` is `b` with two adjacent characters swapped (`kafak`): one slip of the fingers, two edits. */
+function swapsTwoNeighbours(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const differ = [...a].flatMap((c, i) => (c === b[i] ? [] : [i]));
+  const [i, j] = differ;
+  return differ.length === 2 && i !== undefined && j === i + 1 && a[i] === b[j] && a[j] === b[i];
 }
 
 /** ` (did you mean X?)`, or nothing. */
