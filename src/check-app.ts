@@ -14,6 +14,7 @@ import { SinkPool } from './delivery/sinks.ts';
 import { checkEmittedEventsHaveSink } from './engine.ts';
 import { ManifestError } from './errors.ts';
 import { silentLogger } from './log.ts';
+import { Redactor } from './redact.ts';
 import { chooseCacheDir } from './runtime/cache-dir.ts';
 import type { World } from './runtime/component.ts';
 import { loadComponent } from './runtime/load.ts';
@@ -74,6 +75,23 @@ export async function checkApp(path: string, options: CheckOptions = {}): Promis
   report.app = app;
   const variables = resolveVariables(app, options.variables ?? {}, env, problem);
   if (variables === undefined) return report;
+  try {
+    await checkParts(app, variables, env, report);
+  } finally {
+    // What is shown never holds a secret variable's value nor a URI's password.
+    const redactor = new Redactor(variables.secrets);
+    report.problems = report.problems.map((p) => redactor.text(p));
+    for (const t of report.triggers) {
+      if (t.sink !== undefined) t.sink = redactor.text(t.sink);
+      if (t.deadLetter !== undefined) t.deadLetter = redactor.text(t.deadLetter);
+    }
+  }
+  return report;
+}
+
+/** Components, then trigger tables with their sinks: every problem into `report`. */
+async function checkParts(app: AppConfig, variables: Variables, env: NodeJS.ProcessEnv, report: CheckReport) {
+  const problem = (error: unknown) => report.problems.push(error instanceof Error ? error.message : String(error));
 
   const cacheDir = await chooseCacheDir(app.dir, env);
   const logger = silentLogger();
@@ -118,7 +136,6 @@ export async function checkApp(path: string, options: CheckOptions = {}): Promis
       report.problems.push(...problems);
     }
   }
-  return report;
 }
 
 /** Variables resolved; a missing required one is a problem, and checking goes on with it empty. */

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type CheckReport, checkApp, worldNames } from '../check-app.ts';
-import { redactUrl } from '../redact.ts';
 import { parseVariables } from './options.ts';
 
 export const CHECK_USAGE = `  spindle check [-f FILE|DIR] [--variable NAME=VALUE]...
@@ -38,8 +37,8 @@ function describe({ app, components, triggers }: CheckReport): string {
   lines.push('Triggers:');
   for (const t of triggers) {
     const parts = [`  [${t.table}]`, ...(t.route === undefined ? [] : [t.route]), `-> ${t.component}`];
-    if (t.sink !== undefined) parts.push(`sink ${redactUrl(t.sink)}`);
-    if (t.deadLetter !== undefined) parts.push(`dead_letter ${redactUrl(t.deadLetter)}`);
+    if (t.sink !== undefined) parts.push(`sink ${t.sink}`);
+    if (t.deadLetter !== undefined) parts.push(`dead_letter ${t.deadLetter}`);
     lines.push(parts.join(' '));
   }
   return `${lines.join('\n')}\n`;

@@ -15,6 +15,7 @@ describe('spindle check', () => {
 name = "good"
 [variables]
 sink_host = { required = true }
+password = { default = "hunter2", secret = true }
 [[trigger.cloudevents]]
 route = "/orders"
 component = "echo"
@@ -23,7 +24,7 @@ brokers = ["127.0.0.1:1"]
 topic = "in"
 component = "echo"
 sink = "redis://{{ sink_host }}:6379?stream=out"
-dead_letter = "kafka://127.0.0.1:1/dead"
+dead_letter = "amqp://guest:{{ password }}@127.0.0.1:1/?routing_key=dead"
 [component.echo]
 source = "${wasm}"
 `,
@@ -35,8 +36,9 @@ source = "${wasm}"
     expect(checked.stdout).toContain('echo: spindle:event/handler');
     expect(checked.stdout).toContain('[trigger.cloudevents[0]] /orders -> echo');
     expect(checked.stdout).toContain(
-      '[trigger.kafka[0]] -> echo sink redis://cache.local:6379?stream=out dead_letter kafka://127.0.0.1:1/dead',
+      '[trigger.kafka[0]] -> echo sink redis://cache.local:6379?stream=out dead_letter amqp://guest:***@127.0.0.1:1/?routing_key=dead',
     );
+    expect(checked.stdout).not.toContain('hunter2');
   });
 
   it('exits 1 listing every problem, across components and triggers', async () => {
