@@ -17,8 +17,8 @@ export type { AppConfig, ComponentConfig, InstanceMode, TriggerConfig, VariableD
 export { parseRouteConfig } from './app/route-config.ts';
 export { TriggerTable } from './app/table.ts';
 export { buildApp } from './build/build-app.ts';
-export { type CheckOptions, type CheckReport, checkApp } from './check-app.ts';
 export { componentize } from './build/componentize.ts';
+export { type CheckOptions, type CheckReport, checkApp } from './check-app.ts';
 export { InFlight } from './delivery/in-flight.ts';
 export { type RunningApp, type StartOptions, startApp } from './engine.ts';
 export type { ComponentFailure } from './errors.ts';
