@@ -31,6 +31,7 @@ const BUILTIN_SINKS: Record<string, string> = {
 };
 
 export const builtinTriggerTypes = Object.keys(BUILTIN_TRIGGERS);
+export const builtinSinkSchemes = Object.keys(BUILTIN_SINKS);
 
 /** Load the adapter module at `specifier`: its default export is an Adapter or a TriggerAdapter. */
 export async function importAdapter(specifier: string): Promise<Adapter> {

@@ -4,10 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { BUILD_USAGE, build } from './cli/build.ts';
+import { CHECK_USAGE, check } from './cli/check.ts';
 import { COMPONENTIZE_USAGE, componentizeCommand } from './cli/componentize.ts';
+import { NEW_USAGE, newApp } from './cli/new.ts';
+import { SEND_USAGE, send } from './cli/send.ts';
 import { UP_USAGE, up } from './cli/up.ts';
+import { WATCH_USAGE, watchCommand } from './cli/watch.ts';
 import { SpindleError } from './errors.ts';
 import { packagePath } from './package-files.ts';
+import { didYouMean } from './suggest.ts';
 
 const VERSION: string = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')).version;
 
@@ -18,8 +23,12 @@ interface Command {
 
 /** Every command, in the order `spindle --help` lists them. */
 const COMMANDS: Record<string, Command> = {
-  up: { usage: UP_USAGE, run: up },
+  new: { usage: NEW_USAGE, run: newApp },
   build: { usage: BUILD_USAGE, run: build },
+  up: { usage: UP_USAGE, run: up },
+  watch: { usage: WATCH_USAGE, run: watchCommand },
+  check: { usage: CHECK_USAGE, run: check },
+  send: { usage: SEND_USAGE, run: send },
   componentize: { usage: COMPONENTIZE_USAGE, run: componentizeCommand },
 };
 
@@ -52,13 +61,33 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(help(Object.values(COMMANDS).map((c) => c.usage)));
       return 0;
   }
-  const command = COMMANDS[name];
-  if (command === undefined) throw new SpindleError(`unknown command '${name}' (see spindle --help)`);
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (command === undefined) {
+    const hint = didYouMean(name, Object.keys(COMMANDS), (c) => `'spindle ${c}'`);
+    throw new SpindleError(`unknown command '${name}'${hint} (see spindle --help)`);
+  }
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(help([command.usage]));
     return 0;
   }
-  return command.run(rest);
+  return command.run(rest).catch((error: unknown) => {
+    throw withFlagSuggestion(error, command.usage);
+  });
+}
+
+/**
+ * parseArgs' "Unknown option '--lisen'" with the nearest flag of the command's usage
+ * text (which lists every flag): did you mean --listen?
+ */
+function withFlagSuggestion(error: unknown, usage: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && code !== 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') return error;
+  const option = /'(-[^']+)'/.exec((error as Error).message)?.[1] ?? '';
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+    return new SpindleError((error as Error).message, { cause: error });
+  const flags = new Set(usage.match(/--[a-z][a-z-]*/g) ?? []);
+  const hint = didYouMean(option.split('=')[0] ?? option, flags);
+  return new SpindleError(`unknown option '${option}'${hint} (see spindle --help)`, { cause: error });
 }
 
 main(process.argv.slice(2)).then(

@@ -3,8 +3,7 @@ import { AdapterRegistry } from './adapters.ts';
 import { resolveAllowedHosts } from './app/allowed-outbound-hosts.ts';
 import { type Limits, withDefaults } from './app/limits.ts';
 import type { AppConfig } from './app/model.ts';
-import { TriggerTable } from './app/table.ts';
-import { createVariables, expandTriggerDefaults, expandTriggerTables } from './app/variables.ts';
+import { createVariables } from './app/variables.ts';
 import { Admission } from './delivery/admission.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
 import { parseCeOverrides } from './delivery/overrides.ts';
@@ -23,6 +22,7 @@ import type { Component } from './runtime/component.ts';
 import { loadComponent } from './runtime/load.ts';
 import { selfListening, selfOrigin } from './runtime/self-origin.ts';
 import type { Adapter, Route, RouteConfig, RunningTrigger, TriggerAdapter, TriggerContext } from './trigger.ts';
+import { parseTriggerTable, triggerAdapter, triggerTablesByType } from './trigger-tables.ts';
 
 export interface StartOptions {
   /** Where to listen for HTTP triggers and the health route. Default 127.0.0.1:3000. */
@@ -134,21 +134,15 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
       reject: (route, event, error) => dispatcher.reject(route, event, error),
       route: async (config: RouteConfig, defaults) => {
         const route = await openRoute(app.file, config, defaults, sinks, env);
-        checkEmittedEventsHaveSink(app.file, adapter, component(config.component), config, route);
+        checkEmittedEventsHaveSink(app.file, adapter, component(config.component), config, route.sink !== undefined);
         return route;
       },
       redact: (text) => redactor.text(text),
     });
 
-    const defaults = expandTriggerDefaults(app, variables);
-    for (const [type, tables] of groupByType(expandTriggerTables(app, variables))) {
+    for (const [type, tables] of triggerTablesByType(app, variables)) {
       const adapter = await triggerAdapter(adapters, app, type, tables[0]?.table ?? `trigger.${type}`);
-      const configs = tables.map(({ table, raw }) => {
-        const reader = new TriggerTable(app.file, table, { ...defaults[type], ...raw });
-        const config = adapter.parseConfig(reader, app);
-        reader.done();
-        return config;
-      });
+      const configs = tables.map((entry) => parseTriggerTable(app, adapter, entry));
       running.push(await adapter.start(contextOf(adapter), configs));
     }
 
@@ -167,25 +161,6 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
     await stop();
     throw redactor.error(error);
   }
-}
-
-async function triggerAdapter(
-  adapters: AdapterRegistry,
-  app: AppConfig,
-  type: string,
-  table: string,
-): Promise<TriggerAdapter<unknown>> {
-  const adapter = await adapters.trigger(type);
-  if (adapter === undefined) {
-    throw new ManifestError(
-      app.file,
-      table,
-      undefined,
-      `unknown trigger type '${type}' (built in: cloudevents, http, redis, kafka, amqp, timer; ` +
-        `others are named with [application.trigger.${type}] module = "...")`,
-    );
-  }
-  return adapter;
 }
 
 /**
@@ -224,14 +199,14 @@ async function openRoute(
  * emit on any event) without a sink nor K_SINK is refused at start-up, naming the table.
  * Deciding at run time (discard, warn) would lose events silently or per message.
  */
-function checkEmittedEventsHaveSink(
+export function checkEmittedEventsHaveSink(
   file: string,
   adapter: TriggerAdapter<unknown>,
-  component: Component,
+  component: Pick<Component, 'id' | 'worlds'>,
   config: RouteConfig,
-  route: Route,
+  hasSink: boolean,
 ): void {
-  if (adapter.replies === true || route.sink !== undefined || !component.worlds.has('event')) return;
+  if (adapter.replies === true || hasSink || !component.worlds.has('event')) return;
   throw new ManifestError(
     file,
     config.table ?? `trigger.${adapter.type}`,
@@ -239,10 +214,4 @@ function checkEmittedEventsHaveSink(
     `is required: component '${component.id}' implements spindle:event and may emit events, which a ` +
       `${adapter.type} trigger cannot answer with; set sink = "<uri>" (or K_SINK) so that they are not lost`,
   );
-}
-
-function groupByType<T extends { type: string }>(items: T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(item.type, [...(groups.get(item.type) ?? []), item]);
-  return groups;
 }

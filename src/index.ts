@@ -18,6 +18,7 @@ export { parseRouteConfig } from './app/route-config.ts';
 export { TriggerTable } from './app/table.ts';
 export { buildApp } from './build/build-app.ts';
 export { componentize } from './build/componentize.ts';
+export { type CheckOptions, type CheckReport, checkApp } from './check-app.ts';
 export { CesqlFilter, CesqlParseError } from './delivery/cesql/index.ts';
 export { InFlight } from './delivery/in-flight.ts';
 export { type RunningApp, type StartOptions, startApp } from './engine.ts';

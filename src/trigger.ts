@@ -15,7 +15,7 @@ import type { Admission } from './delivery/admission.ts';
 import type { CesqlFilter } from './delivery/cesql/index.ts';
 import type { SpindleError } from './errors.ts';
 import type { CloudEvent } from './event.ts';
-import type { Component } from './runtime/component.ts';
+import type { Component, World } from './runtime/component.ts';
 
 /** How the delay grows from one retry to the next (Knative's `backoffPolicy`). */
 export type BackoffPolicy = 'exponential' | 'linear';
@@ -110,6 +110,12 @@ export interface EventSink {
    * aborts when the route's `retry.timeout` ran out: stop waiting and reject.
    */
   send(events: CloudEvent[], options?: SendOptions): Promise<void>;
+  /**
+   * Send one event and resolve with the events the destination answered with, on a
+   * transport that answers (HTTP: a CloudEvents target's reply; `[]` for none). Rejects
+   * as `send` does. `spindle send` prints the answer; brokers leave this unset.
+   */
+  request?(event: CloudEvent, mode: 'binary' | 'structured'): Promise<CloudEvent[]>;
   close(): Promise<void>;
 }
 
@@ -125,6 +131,11 @@ export interface SinkFactory {
 /** Builds EventSinks for the URI schemes a transport owns. */
 export interface SinkAdapter {
   readonly schemes: readonly string[];
+  /**
+   * Throw an error saying what is wrong with `uri`, without connecting (`spindle check`).
+   * Unset: only the scheme is checked; `open` finds the rest.
+   */
+  check?(uri: URL): void;
   open(uri: URL, ctx: { logger: Logger }): Promise<EventSink>;
 }
 
@@ -245,6 +256,12 @@ export interface TriggerAdapter<C = unknown> {
    * Throw a ManifestError naming the file, the table and the field.
    */
   parseConfig(table: TriggerTable, app: AppConfig): C;
+  /**
+   * The worlds a component run by `config` may implement (any one of them). `spindle
+   * check` compares them with each component's exports without starting the trigger;
+   * unset, it leaves the question to `start`.
+   */
+  worlds?(config: C): readonly World[];
   start(ctx: TriggerContext, configs: C[]): Promise<RunningTrigger>;
 }
 

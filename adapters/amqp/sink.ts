@@ -144,5 +144,6 @@ function returnKey(routingKey: string, messageId: unknown): string {
 
 export const amqpSinkAdapter: SinkAdapter = {
   schemes: ['amqp', 'amqps'],
+  check: (uri) => void parseSinkUri(uri),
   open: (uri, { logger }) => AmqpSink.open(uri, logger),
 };

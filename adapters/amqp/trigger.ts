@@ -15,6 +15,7 @@ export const amqpTrigger: TriggerAdapter<AmqpTriggerConfig> = {
   type: 'amqp',
 
   parseConfig: (table, app) => parseAmqpTriggerConfig(table, app),
+  worlds: () => ['event'],
 
   async start(ctx, configs) {
     const consumers: QueueConsumer[] = [];

@@ -7,7 +7,7 @@ import {
   type SinkAdapter,
   SinkError,
 } from '../../src/adapter.ts';
-import { encodeBinary } from './codec.ts';
+import { decode, encode } from './codec.ts';
 
 /** Without the route's `retry.timeout`, how long a POST may take. */
 const TIMEOUT_MS = 30_000;
@@ -38,13 +38,33 @@ export class HttpSink implements EventSink {
   }
 
   async send(events: CloudEvent[], options: SendOptions = {}): Promise<void> {
-    for (const event of events) await this.#post(event, options.signal ?? AbortSignal.timeout(TIMEOUT_MS));
+    for (const event of events) {
+      const response = await this.#post(event, 'binary', options.signal ?? AbortSignal.timeout(TIMEOUT_MS));
+      await response.body?.cancel();
+    }
+  }
+
+  /** The reply of a CloudEvents target: one event (binary or structured), a batch, or none (202, empty). */
+  async request(event: CloudEvent, mode: 'binary' | 'structured'): Promise<CloudEvent[]> {
+    const response = await this.#post(event, mode, AbortSignal.timeout(TIMEOUT_MS));
+    const body = new Uint8Array(await response.arrayBuffer());
+    if (body.length === 0) return [];
+    try {
+      return decode({ headers: Object.fromEntries(response.headers), body }).events;
+    } catch (cause) {
+      throw new SinkError(
+        this.uri,
+        `answered event ${event.id} with something not a CloudEvent: ${(cause as Error).message}`,
+        { cause, retriable: false },
+      );
+    }
   }
 
   async close(): Promise<void> {}
 
-  async #post(event: CloudEvent, signal: AbortSignal): Promise<void> {
-    const { headers, body } = encodeBinary(event);
+  /** POST one event; the response if it is a 2xx (its body unread), else a SinkError. */
+  async #post(event: CloudEvent, mode: 'binary' | 'structured', signal: AbortSignal): Promise<Response> {
+    const { headers, body } = encode(event, mode);
     let response: Response;
     try {
       const sent = this.#authorization === undefined ? headers : { ...headers, authorization: this.#authorization };
@@ -58,17 +78,20 @@ export class HttpSink implements EventSink {
       const reason = (cause as Error & { cause?: Error }).cause?.message ?? (cause as Error).message;
       throw new SinkError(this.uri, `POST of event ${event.id} failed: ${reason}`, { cause });
     }
-    if (response.ok) {
-      await response.body?.cancel();
-      return;
-    }
+    if (response.ok) return response;
     const retriable = response.status >= 500 || response.status === 408 || response.status === 429;
     const retryAfter = response.headers.get('retry-after') ?? undefined;
     const start = await bodyStart(response);
-    throw new SinkError(this.uri, `answered ${response.status} ${response.statusText} to event ${event.id}`, {
-      retriable,
-      response: { status: response.status, body: start, ...(retryAfter === undefined ? {} : { retryAfter }) },
-    });
+    // The body says why (a CloudEvents target's reason), cut short: it is shown, not kept.
+    const reason = new TextDecoder().decode(start).trim().slice(0, 500);
+    throw new SinkError(
+      this.uri,
+      `answered ${response.status} ${response.statusText} to event ${event.id}${reason ? `: ${reason}` : ''}`,
+      {
+        retriable,
+        response: { status: response.status, body: start, ...(retryAfter === undefined ? {} : { retryAfter }) },
+      },
+    );
   }
 }
 

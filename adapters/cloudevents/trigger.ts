@@ -44,6 +44,8 @@ export const cloudEventsTrigger: TriggerAdapter<CloudEventsTriggerConfig> = {
     return { ...parseRouteConfig(table), route, table: table.table };
   },
 
+  worlds: () => ['event'],
+
   async start(ctx, configs) {
     const seen = new Map<string, string>();
     for (const config of configs) {

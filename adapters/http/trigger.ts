@@ -39,6 +39,7 @@ export const httpTrigger: TriggerAdapter<HttpTriggerConfig> = {
   type: 'http',
 
   parseConfig: (table) => parseHttpConfig(table),
+  worlds: (config) => (config.executor.type === 'wagi' ? ['wagi'] : ['spin-http', 'wasi-http']),
 
   async start(ctx, configs) {
     const closers: (() => Promise<void>)[] = [];

@@ -137,5 +137,6 @@ function messageOf(error: unknown): string {
 
 export const kafkaSinkAdapter: SinkAdapter = {
   schemes: ['kafka'],
+  check: (url) => void parseSinkUri(url),
   open: (url, { logger }) => openKafkaSink(url, logger),
 };

@@ -14,6 +14,7 @@ export const kafkaTrigger: TriggerAdapter<KafkaTriggerConfig> = {
   type: 'kafka',
 
   parseConfig: (table, app) => parseKafkaTriggerConfig(table, app),
+  worlds: () => ['event'],
 
   async start(ctx, configs) {
     checkGroups(ctx.app.file, configs);

@@ -93,6 +93,7 @@ export function parseSinkUri(uri: URL): SinkTarget {
 
 export const redisSinkAdapter: SinkAdapter = {
   schemes: ['redis', 'rediss'],
+  check: (uri) => void parseSinkUri(uri),
   async open(uri, { logger }) {
     const target = parseSinkUri(uri);
     const name = target.kind === 'stream' ? target.stream : target.channel;

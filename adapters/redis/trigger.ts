@@ -18,6 +18,7 @@ import { StreamConsumer } from './stream-consumer.ts';
 export const redisTrigger: TriggerAdapter<RedisTriggerConfig> = {
   type: 'redis',
   parseConfig: parseRedisConfig,
+  worlds: () => ['event', 'spin-redis'],
   start: startRedis,
 };
 

@@ -41,6 +41,8 @@ export const timerTrigger: TriggerAdapter<TimerConfig> = {
     return { ...parseRouteConfig(table), intervalMs: (seconds * 1000) / speedup, table: table.table };
   },
 
+  worlds: () => ['timer', 'event'],
+
   async start(ctx, configs) {
     const inFlight = new InFlight();
     const timers: NodeJS.Timeout[] = [];

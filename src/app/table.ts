@@ -1,4 +1,5 @@
 import { ManifestError } from '../errors.ts';
+import { closest } from '../suggest.ts';
 import { isoDurationMs } from './duration.ts';
 
 /**
@@ -22,8 +23,15 @@ export class TriggerTable {
     return this.raw[field] !== undefined;
   }
 
+  /**
+   * An error about `field`. When a required field is missing and the table holds an
+   * unread key that looks like a typo of it, the error names that key: a misspelt
+   * required field reads as what it is, not as a field left out.
+   */
   error(field: string | undefined, reason: string): ManifestError {
-    return new ManifestError(this.file, this.table, field, reason);
+    const typo = field !== undefined && reason.startsWith('is required') ? this.#typoOf(field) : undefined;
+    const hint = typo === undefined ? '' : ` (found '${typo}': did you mean ${field}?)`;
+    return new ManifestError(this.file, this.table, field, `${reason}${hint}`);
   }
 
   string(field: string): string {
@@ -130,7 +138,14 @@ export class TriggerTable {
   done(expected?: readonly string[]): void {
     const unknown = Object.keys(this.raw).filter((k) => !this.#seen.has(k));
     if (unknown.length > 0) {
-      const list = unknown.map((k) => `'${k}'`).join(', ');
+      // The fields asked for are the valid ones, also for adapters that list none.
+      const valid = expected ?? [...this.#seen];
+      const list = unknown
+        .map((k) => {
+          const near = closest(k, valid);
+          return near === undefined ? `'${k}'` : `'${k}' (did you mean ${near}?)`;
+        })
+        .join(', ');
       const hint = expected === undefined ? '' : ` (expected ${expected.join(', ')})`;
       throw this.error(unknown[0], `unknown field${unknown.length > 1 ? 's' : ''} ${list}${hint}`);
     }
@@ -139,6 +154,12 @@ export class TriggerTable {
   #read(field: string): unknown {
     this.#seen.add(field);
     return this.raw[field];
+  }
+
+  /** An unread key of this table that is a near miss of `field`. */
+  #typoOf(field: string): string | undefined {
+    if (this.raw[field] !== undefined) return undefined;
+    return Object.keys(this.raw).find((k) => !this.#seen.has(k) && closest(k, [field]) === field);
   }
 }
 

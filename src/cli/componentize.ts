@@ -1,11 +1,26 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { componentize } from '../build/componentize.ts';
 import { SpindleError } from '../errors.ts';
+import { packagePath } from '../package-files.ts';
+import { Progress } from './progress.ts';
 
 export const COMPONENTIZE_USAGE = `  spindle componentize SOURCE.js|SOURCE.ts -o OUT.wasm [--wit DIR] [--world WORLD]
       Build a JavaScript guest into a component (default world spindle:event/transformer).
+      The worlds spindle ships need no --wit: ${Object.keys(shippedWorlds()).join(', ')}.
+      The engine's compilation cache is .spindle/cache next to OUT, or SPINDLE_CACHE_DIR/wizer.
 `;
+
+/** Worlds whose WIT ships in the package (the folders of adapters/<name>/wit), by name. */
+function shippedWorlds(): Record<string, string> {
+  return {
+    'spindle:event/transformer': 'wit',
+    'spindle:event/timer': 'wit',
+    'wasi:http/proxy@0.2.10': 'adapters/http/wit/wasi-http',
+    'fermyon:spin/http-trigger': 'adapters/http/wit/spin-http',
+    'fermyon:spin/redis-trigger': 'adapters/redis/wit/spin-redis',
+  };
+}
 
 export async function componentizeCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -18,12 +33,18 @@ export async function componentizeCommand(args: string[]): Promise<number> {
     throw new SpindleError('usage: spindle componentize SOURCE.js|SOURCE.ts -o OUT.wasm [--wit DIR] [--world WORLD]');
   }
   const out = resolve(values.out);
-  await componentize({
+  const shipped = values.world === undefined ? undefined : shippedWorlds()[values.world];
+  const wit = values.wit ? resolve(values.wit) : shipped === undefined ? undefined : packagePath(shipped);
+  const progress = new Progress();
+  progress.step(`Componentizing ${source}${values.world ? ` (world ${values.world})` : ''}`);
+  const result = await componentize({
     source: resolve(source),
     out,
-    ...(values.wit ? { witPath: resolve(values.wit) } : {}),
+    ...(wit ? { witPath: wit } : {}),
     ...(values.world ? { worldName: values.world } : {}),
+    // One engine cache for every app built on this machine, when SPINDLE_CACHE_DIR names one.
+    ...(process.env.SPINDLE_CACHE_DIR ? { cacheDir: join(process.env.SPINDLE_CACHE_DIR, 'wizer') } : {}),
   });
-  console.log(`Built ${out}`);
+  progress.done(result.built ? `Built ${out}` : `${out} is up to date`);
   return 0;
 }

@@ -1,5 +1,6 @@
 /** Flag values shared by several commands, each parsed into what the library API takes. */
 import { readFileSync } from 'node:fs';
+import type { ParseArgsOptionsConfig } from 'node:util';
 import { SpindleError } from '../errors.ts';
 import type { ListenOptions } from '../host/server.ts';
 
@@ -14,12 +15,24 @@ export function parseListen(listen: string, portFromEnv: string | undefined): { 
   return { host: match[1].replace(/^\[|\]$/g, ''), port };
 }
 
+/** The flags of the commands that run an app (parseArgs options): the manifest, the listener, variables. */
+export const APP_FLAGS = {
+  file: { type: 'string', short: 'f', default: '.' },
+  listen: { type: 'string', default: process.env.SPIN_HTTP_LISTEN_ADDR ?? '127.0.0.1' },
+  variable: { type: 'string', multiple: true, default: [] as string[] },
+} satisfies ParseArgsOptionsConfig;
+
 /** `--variable NAME=VALUE` pairs. */
 export function parseVariables(pairs: string[]): Record<string, string> {
+  return parsePairs('--variable', pairs);
+}
+
+/** Repeated `--flag NAME=VALUE` pairs, as name -> value. */
+export function parsePairs(flag: string, pairs: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of pairs) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new SpindleError(`--variable must be NAME=VALUE, got '${pair}'`);
+    if (eq <= 0) throw new SpindleError(`${flag} must be NAME=VALUE, got '${pair}'`);
     out[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return out;

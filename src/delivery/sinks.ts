@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import type { AdapterRegistry } from '../adapters.ts';
+import { type AdapterRegistry, builtinSinkSchemes } from '../adapters.ts';
 import { SpindleError } from '../errors.ts';
 import type { Tracing } from '../observe/tracing.ts';
 import { redactUrl } from '../redact.ts';
-import type { EventSink, SinkFactory } from '../trigger.ts';
+import { didYouMean } from '../suggest.ts';
+import type { EventSink, SinkAdapter, SinkFactory } from '../trigger.ts';
 import { parseSinkUri } from './sink-uri.ts';
 
 /** Opens sinks by URI through the adapter that owns the scheme; one connection per URI. */
@@ -36,7 +37,19 @@ export class SinkPool implements SinkFactory {
     await Promise.allSettled(sinks.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
   }
 
+  /** Throw what is wrong with `uri` (not a URI, no adapter, what its adapter's `check` finds), without connecting. */
+  async check(uri: string): Promise<void> {
+    const { url, adapter } = await this.#resolve(uri);
+    adapter.check?.(url);
+  }
+
   async #connect(uri: string): Promise<EventSink> {
+    const { url, adapter } = await this.#resolve(uri);
+    const sink = await adapter.open(url, { logger: this.#logger.child({ sink: redactUrl(url) }) });
+    return this.#tracing === undefined ? sink : this.#tracing.sink(sink);
+  }
+
+  async #resolve(uri: string): Promise<{ url: URL; adapter: SinkAdapter }> {
     const url = parseSinkUri(uri);
     if (url === undefined) {
       throw new SpindleError(
@@ -46,9 +59,9 @@ export class SinkPool implements SinkFactory {
     const scheme = url.protocol.replace(/:$/, '');
     const adapter = await this.#adapters.sink(scheme);
     if (adapter === undefined) {
-      throw new SpindleError(`sink '${redactUrl(uri)}': no adapter handles the scheme '${scheme}:'`);
+      const hint = didYouMean(scheme, builtinSinkSchemes, (s) => `${s}:`);
+      throw new SpindleError(`sink '${redactUrl(uri)}': no adapter handles the scheme '${scheme}:'${hint}`);
     }
-    const sink = await adapter.open(url, { logger: this.#logger.child({ sink: redactUrl(url) }) });
-    return this.#tracing === undefined ? sink : this.#tracing.sink(sink);
+    return { url, adapter };
   }
 }

@@ -184,9 +184,16 @@ describe.each(['module', 'commonjs'] as const)('the packed tarball in a "type": 
   it('ships what runs and nothing of the repository', async () => {
     const installed = join(project, 'node_modules', 'spindle');
     const pkg = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as { files: string[] };
-    expect(pkg.files).toEqual(['bin', 'dist', 'wit', 'adapters/*/wit']);
+    expect(pkg.files).toEqual(['bin', 'dist', 'wit', 'adapters/*/wit', 'templates']);
     await expect(readFile(join(installed, 'wit', 'event.wit'), 'utf8')).resolves.toContain('package spindle:event');
     await expect(readFile(join(installed, 'dist', 'src', 'runtime', 'event-worker.js'), 'utf8')).resolves.toBeTruthy();
     await expect(readFile(join(installed, 'src', 'cli.ts'), 'utf8')).rejects.toThrow(/ENOENT/);
+  });
+
+  it('writes a new app from the shipped templates with `npx spindle new`', async () => {
+    const dir = join(project, 'new-target');
+    await run('npx', ['--no', 'spindle', 'new', 'cloudevents-ts', dir], { cwd: project });
+    await expect(readFile(join(dir, 'spindle.toml'), 'utf8')).resolves.toContain('[[trigger.cloudevents]]');
+    await expect(readFile(join(dir, 'src', 'index.ts'), 'utf8')).resolves.toContain('spindle/guest');
   });
 });

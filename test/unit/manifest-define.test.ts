@@ -108,7 +108,7 @@ describe('defineApp', () => {
         } as unknown as AppDefinition['components'],
       }),
     ).toThrow(
-      "<embedded>: [components.transform] allowed_outbound_hosts: unknown field 'allowed_outbound_hosts' (expected source, description, variables, environment, allowedOutboundHosts, files, instances, threads, timeoutMs, memoryLimitMb, maxOutputKb, outboundTimeoutMs)",
+      "<embedded>: [components.transform] allowed_outbound_hosts: unknown field 'allowed_outbound_hosts' (did you mean allowedOutboundHosts?) (expected source, description, variables, environment, allowedOutboundHosts, files, instances, threads, timeoutMs, memoryLimitMb, maxOutputKb, outboundTimeoutMs)",
     );
     expect(define({ components: { transform: { source: bytes, files: ['../etc'] } } })).toThrow(
       '<embedded>: [components.transform] files[0]: "../etc" is outside the app\'s directory (use { source, destination })',

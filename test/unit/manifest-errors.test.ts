@@ -72,10 +72,22 @@ describe('loadApp: application and unknown keys', () => {
       "<dir>/spindle.toml: [application] owner: unknown field 'owner' (expected name, version, description, authors, trigger, limits)",
     );
     expect(await loadError(`${app}${component}sorce = "c.wasm"\n`)).toBe(
-      "<dir>/spindle.toml: [component.c] sorce: unknown field 'sorce' (expected source, description, files, environment, allowed_outbound_hosts, allowed_http_hosts, build, exclude_files, instances, threads, timeout_ms, memory_limit_mb, max_output_kb, outbound_timeout_ms, variables)",
+      "<dir>/spindle.toml: [component.c] sorce: unknown field 'sorce' (did you mean source?) (expected source, description, files, environment, allowed_outbound_hosts, allowed_http_hosts, build, exclude_files, instances, threads, timeout_ms, memory_limit_mb, max_output_kb, outbound_timeout_ms, variables)",
     );
     expect(await loadError(`${app}${component}[component.c.build]\ncommand = "make"\ncwd = "."\n`)).toBe(
       "<dir>/spindle.toml: [component.c.build] cwd: unknown field 'cwd' (expected command, workdir, watch)",
+    );
+  });
+
+  it('names the field a misspelt key was meant to be', async () => {
+    expect(await loadError(`${app}[[trigger.cloudevents]]\ncomponnet = "c"\n${component}`)).toBe(
+      "<dir>/spindle.toml: [trigger.cloudevents[0]] component: is required (the id of the component to run) (found 'componnet': did you mean component?)",
+    );
+    expect(await loadError(`[application]\nnam = "x"\n`)).toBe(
+      "<dir>/spindle.toml: [application] name: is required (a string) (found 'nam': did you mean name?)",
+    );
+    expect(await loadError(`${app}${component}instance = "fresh"\n`)).toContain(
+      "unknown field 'instance' (did you mean instances?)",
     );
   });
 
