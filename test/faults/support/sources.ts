@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
 import { decode as decodeAmqp } from '../../../adapters/amqp/codec.ts';
-import { decodeEntry, encodeEntry, type FieldValue } from '../../../adapters/redis/codec.ts';
+import { decodeEntry, encodeEntry } from '../../../adapters/redis/codec.ts';
 import type { CloudEvent } from '../../../src/event.ts';
 import { AmqpTestBroker } from '../../integration/amqp-broker.ts';
 import { createKafkaCase, type KafkaCluster, kafkaClient } from '../../integration/kafka-harness.ts';
@@ -25,7 +25,7 @@ export interface FaultSource {
 export interface RedisSource extends FaultSource {
   readonly stream: string;
   /** Add an entry with these fields as they are (bytes kept). */
-  publishFields(fields: FieldValue[]): Promise<string>;
+  publishFields(fields: (string | Buffer)[]): Promise<string>;
 }
 
 /** A stream and consumer group of its own, on `url` (the run's Redis unless told). */
