@@ -34,10 +34,13 @@ export interface FaultAppOptions {
 }
 
 export interface FaultApp {
+  /** The sink (a new receiver on the same port after `restartSink`, holding what the old one received). */
   readonly sink: EventReceiver;
   readonly dead: EventReceiver;
   /** The spindle process serving now. */
   readonly spindle: SpindleProcess;
+  /** Take the sink down (connections refused), run `between`, and bring it back on the same port. */
+  restartSink(between: () => Promise<void>): Promise<void>;
   /** Start (another) `spindle up` on the app. */
   start(): Promise<SpindleProcess>;
   /** Wait until the sink and the dead-letter sink hold `count` events of distinct ids between them. */
@@ -52,7 +55,8 @@ export async function faultApp(
 ): Promise<FaultApp> {
   const { source } = options;
   cleanups.push(() => source.close());
-  const [sink, dead] = await Promise.all([startReceiver(), startReceiver()]);
+  let sink = await startReceiver();
+  const dead = await startReceiver();
   cleanups.push(() => Promise.all([sink.close(), dead.close()]));
   const dir = mkdtempSync(join(tmpdir(), `spindle-faults-${source.type}-`));
   const trigger = {
@@ -75,8 +79,18 @@ export async function faultApp(
   });
   const distinct = () => new Set([...sink.events, ...dead.events].map((e) => e.id)).size;
   const app: FaultApp = {
-    sink,
+    get sink() {
+      return sink;
+    },
     dead,
+    async restartSink(between) {
+      const { port } = new URL(sink.url);
+      await sink.close();
+      await between();
+      const received = sink.events;
+      sink = await startReceiver(Number(port));
+      sink.events.unshift(...received);
+    },
     get spindle() {
       const current = processes.at(-1);
       if (current === undefined) throw new Error('spindle was not started');
