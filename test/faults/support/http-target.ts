@@ -47,8 +47,14 @@ export class ReplyTally {
       await reply.body?.cancel();
       return;
     }
+    this.refuse(id, `${reply.status} ${await reply.text()}`);
+  }
+
+  /** Count the event `id` as refused with `reason` (an answer read off a raw socket, say). */
+  refuse(id: string, reason: string): void {
+    if (!this.ids.includes(id)) this.ids.push(id);
     this.refused.push(id);
-    this.reasons.set(id, `${reply.status} ${await reply.text()}`);
+    this.reasons.set(id, reason);
   }
 
   tally(note?: string): Tally {
