@@ -3,24 +3,16 @@
  * the test's own restarted, the Kafka mock's only broker down and up, RabbitMQ closing
  * spindle's connections. spindle stays the same process, reconnects, and loses nothing.
  */
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { event } from '../integration/conformance/suite.ts';
 import { describeWithBroker, uniqueName } from '../support/brokers.ts';
-import { cleanupAfterEach } from '../support/cleanups.ts';
-import { buildFixture } from '../support/fixtures.ts';
 import { startKafkaMock } from '../support/kafka-mock/start.ts';
 import { closeAmqpConnections, noticed, startOwnRedis } from './support/broker-outage.ts';
 import { EVENTS, type FaultApp, faultApp } from './support/fault-app.ts';
-import { faultTable } from './support/fault-table.ts';
+import { faultFile } from './support/fault-file.ts';
 import { amqpSource, type FaultSource, kafkaSource, redisSource } from './support/sources.ts';
 
-const table = faultTable('a broker restarted mid-stream');
-const cleanups = cleanupAfterEach();
-let wasm: string;
-
-beforeAll(async () => {
-  wasm = await buildFixture('behaviours');
-}, 180_000);
+const { table, cleanups, behaviours } = faultFile('a broker restarted mid-stream');
 
 /** Publish, let a tenth arrive, break the broker (`outage` returns once it is back), and count. */
 async function brokerOutage(
@@ -28,7 +20,7 @@ async function brokerOutage(
   source: FaultSource,
   outage: (app: FaultApp) => Promise<void>,
 ): Promise<void> {
-  const app = await faultApp({ source, wasm }, cleanups);
+  const app = await faultApp({ source, wasm: behaviours() }, cleanups);
   const spindle = await app.start();
   const sent = Array.from({ length: EVENTS }, (_, i) => event(`outage-${i}`));
   await source.publish(sent);

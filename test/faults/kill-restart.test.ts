@@ -3,25 +3,17 @@
  * it had not acknowledged is delivered again (at least once, so duplicates are counted),
  * and nothing is lost.
  */
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { event } from '../integration/conformance/suite.ts';
 import { describeWithBroker } from '../support/brokers.ts';
-import { cleanupAfterEach } from '../support/cleanups.ts';
-import { buildFixture } from '../support/fixtures.ts';
 import { EVENTS, faultApp } from './support/fault-app.ts';
-import { faultTable } from './support/fault-table.ts';
+import { faultFile } from './support/fault-file.ts';
 import { amqpSource, type FaultSource, kafkaSource, redisSource } from './support/sources.ts';
 
-const table = faultTable('spindle killed -9 mid-stream and restarted');
-const cleanups = cleanupAfterEach();
-let wasm: string;
-
-beforeAll(async () => {
-  wasm = await buildFixture('behaviours');
-}, 180_000);
+const { table, cleanups, behaviours } = faultFile('spindle killed -9 mid-stream and restarted');
 
 async function killMidStream(name: string, source: FaultSource): Promise<void> {
-  const app = await faultApp({ source, wasm }, cleanups);
+  const app = await faultApp({ source, wasm: behaviours() }, cleanups);
   const first = await app.start();
   const sent = Array.from({ length: EVENTS }, (_, i) => event(`kill-${i}`));
   await source.publish(sent);

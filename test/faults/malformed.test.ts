@@ -7,27 +7,19 @@
  * refused with a 4xx naming the field or limit, and a body at max_body_bytes passes.
  */
 import type { Message } from 'kafkajs';
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { CloudEvent } from '../../src/event.ts';
 import { event } from '../integration/conformance/suite.ts';
 import { describeWithBroker } from '../support/brokers.ts';
-import { cleanupAfterEach } from '../support/cleanups.ts';
-import { buildFixture } from '../support/fixtures.ts';
 import { postEvent } from '../support/post-event.ts';
 import { exchange, requestHead, statusOf } from '../support/raw-http.ts';
 import { waitFor } from '../support/wait.ts';
 import { type FaultApp, faultApp } from './support/fault-app.ts';
-import { faultTable } from './support/fault-table.ts';
+import { faultFile } from './support/fault-file.ts';
 import { ReplyTally, startTarget } from './support/http-target.ts';
 import { amqpSource, type FaultSource, kafkaSource, redisSource } from './support/sources.ts';
 
-const table = faultTable('malformed input in front of good events');
-const cleanups = cleanupAfterEach();
-let wasm: string;
-
-beforeAll(async () => {
-  wasm = await buildFixture('behaviours');
-}, 180_000);
+const { table, cleanups, behaviours } = faultFile('malformed input in front of good events');
 
 const GOOD = 200;
 const good = (prefix: string): CloudEvent[] => Array.from({ length: GOOD }, (_, i) => event(`${prefix}-${i}`));
@@ -129,7 +121,7 @@ function expectReasons(app: FaultApp, reasons: RegExp[]): void {
 }
 
 async function withDeadLetter<S extends FaultSource>(name: string, source: S, poison: Poison<S>): Promise<void> {
-  const app = await faultApp({ source, wasm }, cleanups);
+  const app = await faultApp({ source, wasm: behaviours() }, cleanups);
   const reasons = await poison.publish(source);
   const sent = good(`${source.type}-good`);
   await source.publish(sent);
@@ -150,7 +142,7 @@ async function withoutDeadLetter<S extends FaultSource>(
   poison: Poison<S>,
   options: { passes: boolean; heldBack: RegExp },
 ): Promise<void> {
-  const app = await faultApp({ source, wasm, deadLetter: false }, cleanups);
+  const app = await faultApp({ source, wasm: behaviours(), deadLetter: false }, cleanups);
   const reasons = await poison.publish(source);
   const sent = good(`${source.type}-held`);
   await source.publish(sent);
@@ -206,7 +198,7 @@ describeWithBroker('amqp', 'malformed AMQP messages', () => {
 
 it('HTTP: each malformed request refused with a 4xx naming the field or limit; a body at max_body_bytes passes', async () => {
   const maxBody = 4096;
-  const spindle = await startTarget(wasm, { limits: { max_body_bytes: maxBody } }, cleanups);
+  const spindle = await startTarget(behaviours(), { limits: { max_body_bytes: maxBody } }, cleanups);
   const replies = new ReplyTally();
   const structured = (body: string) =>
     fetch(spindle.url, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json' }, body });

@@ -3,29 +3,21 @@
  * same port, with retries enough to outlast it (every event delivered); and answering
  * 4xx, which is not worth retrying (each such event dead-lettered with the status).
  */
-import { beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { event } from '../integration/conformance/suite.ts';
 import { describeWithBroker } from '../support/brokers.ts';
-import { cleanupAfterEach } from '../support/cleanups.ts';
-import { buildFixture } from '../support/fixtures.ts';
 import { noticed } from './support/broker-outage.ts';
 import { EVENTS, faultApp } from './support/fault-app.ts';
-import { faultTable } from './support/fault-table.ts';
+import { faultFile } from './support/fault-file.ts';
 import { redisSource } from './support/sources.ts';
 
-const table = faultTable('the sink failing');
-const cleanups = cleanupAfterEach();
-let wasm: string;
-
-beforeAll(async () => {
-  wasm = await buildFixture('behaviours');
-}, 180_000);
+const { table, cleanups, behaviours } = faultFile('the sink failing');
 
 describeWithBroker('redis', 'a sink that fails', () => {
   it('down, then up: every event delivered once it is back', async () => {
     const source = await redisSource();
     const retry = { attempts: 100, backoff_ms: 50, max_delay_ms: 500 };
-    const app = await faultApp({ source, wasm, trigger: { retry } }, cleanups);
+    const app = await faultApp({ source, wasm: behaviours(), trigger: { retry } }, cleanups);
     await app.start();
     const sent = Array.from({ length: EVENTS }, (_, i) => event(`sink-down-${i}`));
     await source.publish(sent);
@@ -39,7 +31,7 @@ describeWithBroker('redis', 'a sink that fails', () => {
 
   it('answering 422: those events dead-lettered with the status, the rest delivered', async () => {
     const source = await redisSource();
-    const app = await faultApp({ source, wasm }, cleanups);
+    const app = await faultApp({ source, wasm: behaviours() }, cleanups);
     await app.start();
     const refused = 20;
     app.sink.failNext(refused, 422);

@@ -12,16 +12,21 @@ import type { Cleanup } from '../../support/cleanups.ts';
 import { type SpindleProcess, startSpindle } from '../../support/spindle-process.ts';
 import type { Tally } from './fault-rows.ts';
 
-/** `spindle up` with a CloudEvents target on `wasm`; stopped after the test by `cleanups`. */
+/**
+ * `spindle up` with a CloudEvents target on `wasm` (replying with the emitted event, or
+ * sending it to `sink` and answering 202); stopped after the test by `cleanups`.
+ */
 export async function startTarget(
   wasm: string,
-  options: { component?: Record<string, unknown>; limits?: Record<string, unknown> },
+  options: { component?: Record<string, unknown>; limits?: Record<string, unknown>; sink?: string },
   cleanups: { push(cleanup: Cleanup): void },
 ): Promise<SpindleProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'spindle-faults-http-'));
   const manifest = {
     application: { name: 'faults', ...(options.limits ? { limits: options.limits } : {}) },
-    trigger: { cloudevents: [{ component: 'guest', retry: { attempts: 1 } }] },
+    trigger: {
+      cloudevents: [{ component: 'guest', retry: { attempts: 1 }, ...(options.sink ? { sink: options.sink } : {}) }],
+    },
     component: { guest: { source: wasm, ...options.component } },
   };
   writeFileSync(join(dir, 'spindle.toml'), stringify(manifest));
