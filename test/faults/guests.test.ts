@@ -51,7 +51,13 @@ interface GuestCase {
 }
 
 const cases: GuestCase[] = [
-  { name: 'traps', wasm: () => behaviours, component: {}, bad: 'test.trap', reason: /trap|boom/i },
+  {
+    name: 'traps',
+    wasm: () => behaviours,
+    component: {},
+    bad: 'test.trap',
+    reason: /component guest trapped on event traps-bad-\d+: wasm trap/,
+  },
   {
     name: 'loops past timeout_ms',
     wasm: () => behaviours,
@@ -86,6 +92,7 @@ describeWithBroker('redis', 'a guest that misbehaves among good events', () => {
       expect(row.deadLettered).toBe(sent.filter((e) => e.type === guest.bad).length);
       for (const letter of app.dead.events) {
         expect(letter.type).toBe(guest.bad);
+        expect(letter.extensions).toMatchObject({ deadletterkind: 'trap', deadletterattempts: '2' });
         expect(letter.extensions.deadletterreason).toMatch(guest.reason);
       }
     },
