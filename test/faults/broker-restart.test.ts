@@ -30,6 +30,8 @@ async function brokerOutage(
   await app.settle(EVENTS);
   expect(app.spindle).toBe(spindle);
   table.record(name, { ...(await app.tally(sent)), note: `outage after ${delivered} delivered` });
+  // A broker's outage is retried, never a reason to dead-letter.
+  expect(app.dead.events).toEqual([]);
 }
 
 describeWithBroker('redis', 'Redis restarted', () => {
