@@ -34,13 +34,13 @@ export interface FaultAppOptions {
 }
 
 export interface FaultApp {
-  /** The sink (a new receiver on the same port after `restartSink`, holding what the old one received). */
+  /** The sink and the dead-letter sink (after `restart`, a new receiver on the same port holding what the old one received). */
   readonly sink: EventReceiver;
   readonly dead: EventReceiver;
   /** The spindle process serving now. */
   readonly spindle: SpindleProcess;
-  /** Take the sink down (connections refused), run `between`, and bring it back on the same port. */
-  restartSink(between: () => Promise<void>): Promise<void>;
+  /** Take the sink or the dead-letter sink down (connections refused), run `between`, and bring it back on the same port. */
+  restart(which: 'sink' | 'dead', between: () => Promise<void>): Promise<void>;
   /** Start (another) `spindle up` on the app. */
   start(): Promise<SpindleProcess>;
   /** Wait until the sink and the dead-letter sink hold `count` events of distinct ids between them. */
@@ -55,15 +55,14 @@ export async function faultApp(
 ): Promise<FaultApp> {
   const { source } = options;
   cleanups.push(() => source.close());
-  let sink = await startReceiver();
-  const dead = await startReceiver();
-  cleanups.push(() => Promise.all([sink.close(), dead.close()]));
+  const receivers = { sink: await startReceiver(), dead: await startReceiver() };
+  cleanups.push(() => Promise.all([receivers.sink.close(), receivers.dead.close()]));
   const dir = mkdtempSync(join(tmpdir(), `spindle-faults-${source.type}-`));
   const trigger = {
     ...source.fields,
     component: 'guest',
-    sink: sink.url,
-    ...(options.deadLetter === false ? {} : { dead_letter: dead.url }),
+    sink: receivers.sink.url,
+    ...(options.deadLetter === false ? {} : { dead_letter: receivers.dead.url }),
     retry: RETRY,
     ...options.trigger,
   };
@@ -77,19 +76,21 @@ export async function faultApp(
   onTestFailed(() => {
     for (const p of processes) console.error(`spindle (pid ${p.child.pid}) printed:\n${p.output().slice(-20_000)}`);
   });
-  const distinct = () => new Set([...sink.events, ...dead.events].map((e) => e.id)).size;
+  const distinct = () => new Set([...receivers.sink.events, ...receivers.dead.events].map((e) => e.id)).size;
   const app: FaultApp = {
     get sink() {
-      return sink;
+      return receivers.sink;
     },
-    dead,
-    async restartSink(between) {
-      const { port } = new URL(sink.url);
-      await sink.close();
+    get dead() {
+      return receivers.dead;
+    },
+    async restart(which, between) {
+      const down = receivers[which];
+      await down.close();
       await between();
-      const received = sink.events;
-      sink = await startReceiver(Number(port));
-      sink.events.unshift(...received);
+      const up = await startReceiver(Number(new URL(down.url).port));
+      up.events.unshift(...down.events);
+      receivers[which] = up;
     },
     get spindle() {
       const current = processes.at(-1);
@@ -116,8 +117,8 @@ export async function faultApp(
       return {
         sent: extra.sent ?? sent.length,
         ids: sent.map((e) => e.id),
-        delivered: sink.events.map((e) => e.id),
-        deadLettered: dead.events.map((e) => e.id),
+        delivered: receivers.sink.events.map((e) => e.id),
+        deadLettered: receivers.dead.events.map((e) => e.id),
         kept: await source.kept(),
         ...(extra.note === undefined ? {} : { note: extra.note }),
       };
