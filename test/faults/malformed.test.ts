@@ -29,7 +29,7 @@ import {
 
 const { table, cleanups, behaviours } = faultFile('malformed input in front of good events');
 
-const GOOD = 200;
+const GOOD = 100;
 const good = (prefix: string): CloudEvent[] => Array.from({ length: GOOD }, (_, i) => event(`${prefix}-${i}`));
 /** Deeper than the default max_json_depth (64) that broker codecs apply. */
 const DEEP = `{"specversion": "1.0", "id": "deep", "source": "/p", "type": "t", "data": ${'['.repeat(100)}${']'.repeat(100)}}`;

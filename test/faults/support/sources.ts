@@ -11,6 +11,7 @@ import type { CloudEvent } from '../../../src/event.ts';
 import { AmqpTestBroker } from '../../integration/amqp-broker.ts';
 import { createKafkaCase, type KafkaCluster, kafkaClient } from '../../integration/kafka-harness.ts';
 import { amqpUrl, redisUrl, uniqueName } from '../../support/brokers.ts';
+import { waitFor } from '../../support/wait.ts';
 
 export interface FaultSource {
   /** The trigger table's type and fields, without component, sink, dead_letter and retry. */
@@ -139,6 +140,10 @@ export async function amqpSource(): Promise<AmqpSource> {
     fields: { url: amqpUrl(), queue },
     publish: (events) => broker.publish(queue, events),
     async kept() {
+      // What a killed spindle held unacknowledged is requeued once RabbitMQ has closed its channel.
+      await waitFor(async () => (await broker.channel.checkQueue(queue)).consumerCount === 0, {
+        what: `RabbitMQ to drop spindle's consumer of ${queue}`,
+      });
       const ids: string[] = [];
       for (;;) {
         const message = await broker.channel.get(queue, { noAck: true });
