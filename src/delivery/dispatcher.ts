@@ -79,9 +79,11 @@ export class Dispatcher {
         if (emitted.length > 0) await sendTo(sink, emitted, route.retry);
         for (const h of batch) outcomes.push({ kind: 'emitted', events: h.emitted });
         return true;
-      } catch (cause) {
+      } catch {
+        // The batch's failure is one event's, or none's (a sink that was down): each event is
+        // judged by its own send, so that one refused event never dead-letters the others.
         for (const h of batch) {
-          const outcome = await this.#deliver(route, h.event, { emitted: h.emitted, cause });
+          const outcome = await this.#deliver(route, h.event, { emitted: h.emitted });
           outcomes.push(outcome);
           if (stop(outcome)) return false;
         }
@@ -156,16 +158,19 @@ export class Dispatcher {
     return outcomes;
   }
 
-  /** Invoke and emit with retries; `first` is an attempt already made (by dispatchAll). */
+  /**
+   * Invoke and emit with retries. `first` comes from dispatchAll: the events the component
+   * already emitted (sent again, not invoked again), or the failure of an attempt it made.
+   */
   async #deliver(
     route: Route,
     event: CloudEvent,
-    first?: { emitted?: CloudEvent[]; cause: unknown },
+    first?: { emitted: CloudEvent[] } | { cause: unknown },
   ): Promise<Outcome> {
     const component = this.#options.component(route.componentId);
     let attempt = 0;
-    let emitted = first?.emitted;
-    let failure = first;
+    let emitted = first !== undefined && 'emitted' in first ? first.emitted : undefined;
+    let failure = first !== undefined && 'cause' in first ? first : undefined;
     for (;;) {
       attempt++;
       try {

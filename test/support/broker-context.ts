@@ -29,7 +29,7 @@ declare module 'vitest' {
 }
 
 /** Partition counts of the mock's topic pool, and how many topics of each. */
-export const KAFKA_MOCK_POOL: Readonly<Record<number, number>> = { 1: 48, 2: 8, 3: 8 };
+export const KAFKA_MOCK_POOL: Readonly<Record<number, number>> = { 1: 64, 2: 8, 3: 8 };
 /** Partitions of a topic the mock creates on first use (librdkafka's default). */
 export const KAFKA_MOCK_AUTO_PARTITIONS = 4;
 

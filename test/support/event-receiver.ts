@@ -18,8 +18,11 @@ export interface EventReceiver {
   close(): Promise<void>;
 }
 
-/** An HTTP sink for tests (like Knative's event-display): records every CloudEvent POSTed. */
-export async function startReceiver(): Promise<EventReceiver> {
+/**
+ * An HTTP sink for tests (like Knative's event-display): records every CloudEvent POSTed.
+ * On a free port unless told `port` (a sink that went down comes back where it was).
+ */
+export async function startReceiver(port = 0): Promise<EventReceiver> {
   const events: CloudEvent[] = [];
   const headers: http.IncomingHttpHeaders[] = [];
   let failures = 0;
@@ -45,11 +48,11 @@ export async function startReceiver(): Promise<EventReceiver> {
       res.writeHead(400).end((error as Error).message);
     }
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(port, '127.0.0.1');
   await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const { port: listening } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${listening}/`,
     events,
     headers,
     hold() {

@@ -3,7 +3,11 @@
  * addresses to the test workers (`inject('spindleBrokers')`, read by ./brokers.ts).
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { type FaultRow, formatTable } from '../faults/support/fault-rows.ts';
 import './broker-context.ts';
 import { discoverBrokers } from './broker-discovery.ts';
 
@@ -16,7 +20,24 @@ export default async function setup(project: TestProject): Promise<() => Promise
     else console.warn(`[spindle tests] ${kind}: UNAVAILABLE, its tests will ${ciFails()}: ${found.reason}`);
   }
   project.provide('spindleBrokers', context);
-  return teardown;
+  const faultDir = mkdtempSync(join(tmpdir(), 'spindle-fault-rows-'));
+  const faultRows = join(faultDir, 'rows.jsonl');
+  project.provide('spindleFaultRows', faultRows);
+  return async () => {
+    printFaultTable(faultRows);
+    rmSync(faultDir, { recursive: true, force: true });
+    await teardown();
+  };
+}
+
+/** The fault suite's whole table (test/faults), once every file has added its rows. */
+function printFaultTable(file: string): void {
+  if (!existsSync(file)) return;
+  const rows = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as FaultRow);
+  console.log(`\n[spindle tests] fault suite, ${rows.length} cases:\n${formatTable(rows)}\n`);
 }
 
 function ciFails(): string {

@@ -83,6 +83,28 @@ describe('Dispatcher.dispatchAll', () => {
     expect(outcomes.map((o) => o.kind)).toEqual(['emitted', 'emitted', 'emitted', 'emitted']);
   });
 
+  it('on a batch refused for good because of one event, dead-letters that one alone, with its own reason', async () => {
+    // An HTTP sink answering 422 to `b`: it accepted `a` and never saw `c` and `d`.
+    const refusing: EventSink & { sends: string[][] } = {
+      uri: 'test://sink',
+      sends: [],
+      async send(batch) {
+        for (const e of batch) {
+          if (e.id === 'b') throw new SinkError('test://sink', `answered 422 to event ${e.id}`, { retriable: false });
+          this.sends.push([e.id]);
+        }
+      },
+      close: async () => {},
+    };
+    const dead = sink();
+    const outcomes = await dispatcher(component(), { sink: refusing, deadLetter: dead })();
+    expect(outcomes.map((o) => o.kind)).toEqual(['emitted', 'dead-lettered', 'emitted', 'emitted']);
+    expect(dead.sends).toEqual([['b']]);
+    const letter = outcomes[1];
+    expect(letter?.kind === 'dead-lettered' && letter.error.message).toContain('answered 422 to event b');
+    expect(refusing.sends.flat()).toEqual(['a', 'a', 'c', 'd']);
+  });
+
   it('reports failed in place, and with untilFailed tries nothing after it', async () => {
     const fails = () => component({ b: { kind: 'invalid', times: 1 } });
     const all = await dispatcher(fails(), { sink: sink() })();
