@@ -20,6 +20,8 @@ export interface DispatcherOptions {
    * answers, dead-letter reasons, logs of the triggers). Default: URI passwords only.
    */
   redactor?: Redactor;
+  /** Told of each retriable failure about to be tried again (metrics count them). */
+  retrying?(route: Route, error: SpindleError): void;
 }
 
 /**
@@ -180,6 +182,7 @@ export class Dispatcher {
           exhausted ? 'event failed' : 'event failed, will retry',
         );
         if (exhausted) return this.reject(route, event, error, attempt);
+        this.#options.retrying?.(route, error);
         // Shutting down: the retry was cut short, not exhausted. Leave the event with the
         // broker for redelivery rather than dead-letter it.
         if (!(await pause(backoffDelay(route.retry, attempt), this.#options.signal))) return { kind: 'failed', error };

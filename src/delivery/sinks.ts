@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AdapterRegistry } from '../adapters.ts';
 import { SpindleError } from '../errors.ts';
+import type { Metrics } from '../observe/metrics.ts';
 import { redactUrl } from '../redact.ts';
 import type { EventSink, SinkFactory } from '../trigger.ts';
 import { parseSinkUri } from './sink-uri.ts';
@@ -10,10 +11,13 @@ export class SinkPool implements SinkFactory {
   readonly #open = new Map<string, Promise<EventSink>>();
   readonly #adapters: AdapterRegistry;
   readonly #logger: Logger;
+  readonly #metrics: Metrics | undefined;
 
-  constructor(adapters: AdapterRegistry, logger: Logger) {
+  /** With `metrics`, every send is timed and its events counted. */
+  constructor(adapters: AdapterRegistry, logger: Logger, metrics?: Metrics) {
     this.#adapters = adapters;
     this.#logger = logger;
+    this.#metrics = metrics;
   }
 
   open(uri: string): Promise<EventSink> {
@@ -44,6 +48,7 @@ export class SinkPool implements SinkFactory {
     if (adapter === undefined) {
       throw new SpindleError(`sink '${redactUrl(uri)}': no adapter handles the scheme '${scheme}:'`);
     }
-    return adapter.open(url, { logger: this.#logger.child({ sink: redactUrl(url) }) });
+    const sink = await adapter.open(url, { logger: this.#logger.child({ sink: redactUrl(url) }) });
+    return this.#metrics?.sink(sink) ?? sink;
   }
 }

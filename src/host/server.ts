@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { DEFAULT_LIMITS, type Limits } from '../app/limits.ts';
 import { SpindleError } from '../errors.ts';
 import { silentLogger } from '../log.ts';
@@ -11,6 +12,8 @@ import type { HttpRoutes } from '../trigger.ts';
 import { limitsMiddleware, serverOptions, watchConnections } from './limits.ts';
 
 export const HEALTH_ROUTE = '/.well-known/spin/health';
+/** Where Prometheus scrapes, unless the metrics have a listener of their own. */
+export const METRICS_ROUTE = '/metrics';
 
 export interface ListenOptions {
   host: string;
@@ -42,14 +45,28 @@ export class HttpHost {
   readonly #overCap = new WeakSet<Socket>();
   #server: http.Server | undefined;
 
-  constructor(options: { limits?: Limits; logger?: Logger } = {}) {
+  /** With `metrics`, `GET /metrics` answers with its Prometheus text, before any trigger's route. */
+  constructor(options: { limits?: Limits; logger?: Logger; metrics?: Registry | undefined } = {}) {
     this.#limits = options.limits ?? DEFAULT_LIMITS;
     this.#logger = options.logger ?? silentLogger();
     this.#app.disable('x-powered-by');
-    this.#app.use(limitsMiddleware(this.#limits, this.#overCap, new Set([HEALTH_ROUTE])));
+    // Probes and scrapes are answered over max_connections: under load is when they matter.
+    this.#app.use(limitsMiddleware(this.#limits, this.#overCap, new Set([HEALTH_ROUTE, METRICS_ROUTE])));
     this.#app.get(HEALTH_ROUTE, (_req, res) => {
       res.type('text/plain').send('OK');
     });
+    const registry = options.metrics;
+    if (registry !== undefined) {
+      this.#app.get(METRICS_ROUTE, (_req, res) => {
+        registry.metrics().then(
+          (text) => res.type(registry.contentType).send(text),
+          (err: unknown) => {
+            this.#logger.error({ err }, 'collecting metrics failed');
+            res.status(500).type('text/plain').send('collecting metrics failed');
+          },
+        );
+      });
+    }
     this.#app.use(this.#router);
   }
 

@@ -7,7 +7,7 @@ import type { CloudEvent } from '../event.ts';
 import { checkEventInput } from '../event-input.ts';
 import type { Logger } from '../log.ts';
 import { binaryKind } from './binary.ts';
-import type { Component, GuestExports, World } from './component.ts';
+import type { Component, GuestExports, PoolLoad, World } from './component.ts';
 import { callHandle, handlerKey, settleOutcome } from './event-handler.ts';
 import { guestLog } from './guest-output.ts';
 import { DEFAULT_INSTANCES, InstancePool } from './instance-pool.ts';
@@ -149,6 +149,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     return settleOutcome(config.id, event, outcome);
   };
   let closeThreads = async () => {};
+  let load = (): PoolLoad => pool.load;
   if (handler !== undefined && threads > 0) {
     try {
       const threaded = await startThreadedHandler(
@@ -168,6 +169,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
       );
       handle = threaded.handle;
       closeThreads = threaded.close;
+      load = threaded.load;
     } catch (cause) {
       throw fail(`cannot start its worker threads: ${message(cause)}`, cause);
     }
@@ -181,6 +183,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     // Checked before lowering: a record the host built wrong is its error, not a guest trap.
     handle: async (event) => run(checkEventInput(event)),
     withInstance: (fn, use) => (use?.fresh || use?.imports ? useOnce(fn, use.imports) : pool.use(fn)),
+    load: () => load(),
     async close() {
       pool.close();
       await closeThreads();

@@ -3,6 +3,7 @@ import { ComponentError } from '../errors.ts';
 import type { CloudEvent } from '../event.ts';
 import type { Logger } from '../log.ts';
 import { moduleUrl } from '../package-files.ts';
+import type { PoolLoad } from './component.ts';
 import { settleOutcome } from './event-handler.ts';
 import { guestLog } from './guest-output.ts';
 import { MemoryLimitExceeded, workerHeapMb } from './memory-limit.ts';
@@ -23,6 +24,8 @@ const MAX_BATCH = 16;
 
 export interface ThreadedHandler {
   handle(event: CloudEvent): Promise<CloudEvent[]>;
+  /** Workers busy and idle, and events not handed to a worker yet. */
+  load(): PoolLoad;
   close(): Promise<void>;
 }
 
@@ -113,6 +116,7 @@ export async function startThreadedHandler(
   }
 
   return {
+    load: () => ({ ...pool.workers, waiting: waiting.length }),
     handle(event) {
       if (closed) return Promise.reject(new ComponentError(componentId, 'trap', 'the component is closed'));
       return new Promise<CloudEvent[]>((resolve, reject) => {
