@@ -1,4 +1,4 @@
-import { type Bindings, type ChildLoggerOptions, type Logger, pino } from 'pino';
+import { type Bindings, type ChildLoggerOptions, type Logger, pino, stdTimeFunctions } from 'pino';
 import type { Redactor } from './redact.ts';
 
 export type { Logger };
@@ -9,12 +9,18 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 
 /**
  * spindle's logger: JSON lines for machines (one object per line on stdout, the level a
- * string as log shippers expect: `"level":"info"`), or pino-pretty for people at a terminal.
+ * string and the time ISO 8601, as log shippers read them without a mapping:
+ * `"level":"info","time":"2026-01-31T12:00:00.000Z"`), or pino-pretty for people at a terminal.
  */
 export function createLogger(options: { format?: LogFormat; level?: string } = {}): Logger {
   const level = options.level ?? process.env.SPINDLE_LOG ?? 'info';
   if (options.format === 'json') {
-    return pino({ level, base: undefined, formatters: { level: (label) => ({ level: label }) } });
+    return pino({
+      level,
+      base: undefined,
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    });
   }
   return pino({
     level,

@@ -3,7 +3,8 @@
  * the counters and histogram counts a dashboard charts say what happened; they are
  * served apart with --metrics-listen, and not at all with --no-metrics.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cleanupAfterEach } from '../support/cleanups.ts';
 import { type EventReceiver, startReceiver } from '../support/event-receiver.ts';
 import { buildFixture } from '../support/fixtures.ts';
 import { manifestDir } from '../support/manifest-dir.ts';
@@ -12,13 +13,10 @@ import { parseSamples, type Sample, sampleValue, scrape } from '../support/prome
 import { type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
 
 let wasm: string;
-const cleanups: (() => Promise<unknown>)[] = [];
+const cleanups = cleanupAfterEach();
 
 beforeAll(async () => {
   wasm = await buildFixture('behaviours');
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 async function receiver(): Promise<EventReceiver> {
