@@ -23,6 +23,13 @@ const LAG_TIMEOUT_MS = 2000;
 
 type RouteLabel = 'trigger' | 'component';
 
+/** A route's counters and histograms, bound to its labels. */
+interface RouteSeries {
+  consumed: Counter.Internal;
+  emitted: Counter.Internal;
+  outcome(outcome: string): { count: Counter.Internal; duration: Histogram.Internal<RouteLabel | 'outcome'> };
+}
+
 export class Metrics {
   readonly registry = new Registry();
   readonly #redact: (text: string) => string;
@@ -34,6 +41,7 @@ export class Metrics {
   readonly #process: Histogram<'component' | 'error_type'>;
   readonly #send: Histogram<'sink' | 'messaging_operation_name' | 'error_type'>;
   readonly #sent: Counter<'sink' | 'error_type'>;
+  readonly #routes = new WeakMap<Route, RouteSeries>();
   readonly #pools = new Map<string, () => PoolLoad | undefined>();
   readonly #lags: { trigger: string; destination: string; read: LagReader }[] = [];
 
@@ -103,15 +111,15 @@ export class Metrics {
    * outcome (or undefined when it was never tried: a batch that stopped at a failure).
    */
   received(route: Route): (outcome: Outcome | undefined) => void {
-    const labels = routeLabels(route);
+    const series = this.#routeSeries(route);
     const start = performance.now();
-    this.#consumed.inc(labels);
+    series.consumed.inc();
     return (outcome) => {
       if (outcome === undefined) return;
-      const named = { ...labels, outcome: outcomeName(outcome) };
-      this.#outcomes.inc(named);
-      this.#endToEnd.observe(named, (performance.now() - start) / 1000);
-      if (outcome.kind === 'emitted' || outcome.kind === 'reply') this.#emitted.inc(labels, outcome.events.length);
+      const ended = series.outcome(outcomeName(outcome));
+      ended.count.inc();
+      ended.duration.observe((performance.now() - start) / 1000);
+      if (outcome.kind === 'emitted' || outcome.kind === 'reply') series.emitted.inc(outcome.events.length);
     };
   }
 
@@ -123,12 +131,13 @@ export class Metrics {
   /** `component` with each handler invocation timed, and its pool's load reported. */
   component(component: Component): Component {
     this.#pools.set(component.id, () => component.load?.());
+    const succeeded = this.#process.labels({ component: component.id });
     const timed = async (event: Parameters<Component['handle']>[0]) => {
       const start = performance.now();
       const seconds = () => (performance.now() - start) / 1000;
       try {
         const emitted = await component.handle(event);
-        this.#process.observe({ component: component.id }, seconds());
+        succeeded.observe(seconds());
         return emitted;
       } catch (error) {
         this.#process.observe({ component: component.id, error_type: errorType(error) }, seconds());
@@ -142,13 +151,15 @@ export class Metrics {
   /** `sink` with each send timed and its events counted, failures by kind. */
   sink(sink: EventSink): EventSink {
     const label = this.#redact(sink.uri);
+    const took = this.#send.labels({ sink: label, messaging_operation_name: 'send' });
+    const sent = this.#sent.labels({ sink: label });
     const send = async (events: Parameters<EventSink['send']>[0]) => {
       const start = performance.now();
       const seconds = () => (performance.now() - start) / 1000;
       try {
         await sink.send(events);
-        this.#send.observe({ sink: label, messaging_operation_name: 'send' }, seconds());
-        this.#sent.inc({ sink: label }, events.length);
+        took.observe(seconds());
+        sent.inc(events.length);
       } catch (error) {
         const error_type = errorType(error);
         this.#send.observe({ sink: label, messaging_operation_name: 'send', error_type }, seconds());
@@ -162,6 +173,30 @@ export class Metrics {
   /** Read the lag of the consumer of trigger `table` on `destination` (topic, stream, queue) at each scrape. */
   lag(table: string, destination: string, read: LagReader): void {
     this.#lags.push({ trigger: triggerLabel(table), destination, read });
+  }
+
+  /** The series of `route`, bound to its labels once: prom-client hashes labels at each unbound call. */
+  #routeSeries(route: Route): RouteSeries {
+    let series = this.#routes.get(route);
+    if (series === undefined) {
+      const labels = routeLabels(route);
+      const outcomes = new Map<string, ReturnType<RouteSeries['outcome']>>();
+      series = {
+        consumed: this.#consumed.labels(labels),
+        emitted: this.#emitted.labels(labels),
+        outcome: (outcome) => {
+          let bound = outcomes.get(outcome);
+          if (bound === undefined) {
+            const named = { ...labels, outcome };
+            bound = { count: this.#outcomes.labels(named), duration: this.#endToEnd.labels(named) };
+            outcomes.set(outcome, bound);
+          }
+          return bound;
+        },
+      };
+      this.#routes.set(route, series);
+    }
+    return series;
   }
 
   #poolGauges(): void {
