@@ -24,7 +24,7 @@ const MAX_BATCH = 16;
 
 export interface ThreadedHandler {
   handle(event: CloudEvent): Promise<CloudEvent[]>;
-  /** Workers busy and idle, and events not handed to a worker yet. */
+  /** Workers busy and idle, and events waiting for one (queued, or handed over behind a running one). */
   load(): PoolLoad;
   close(): Promise<void>;
 }
@@ -65,6 +65,8 @@ export async function startThreadedHandler(
 
   const waiting: Pending[] = [];
   let inFlight = 0;
+  /** Events of the batches in flight: one per busy worker runs, the others wait behind it. */
+  let handedOver = 0;
   let closed = false;
 
   /** Hand waiting events to the pool, in batches, while its workers can take calls. */
@@ -72,6 +74,7 @@ export async function startThreadedHandler(
     while (inFlight < pool.capacity && waiting.length > 0) {
       const batch = waiting.splice(0, MAX_BATCH);
       inFlight++;
+      handedOver += batch.length;
       pool
         .run(postEvents(batch.map((pending) => pending.event)))
         .then(
@@ -80,6 +83,7 @@ export async function startThreadedHandler(
         )
         .finally(() => {
           inFlight--;
+          handedOver -= batch.length;
           submit();
         });
     }
@@ -116,7 +120,10 @@ export async function startThreadedHandler(
   }
 
   return {
-    load: () => ({ ...pool.workers, waiting: waiting.length }),
+    load() {
+      const { busy, idle } = pool.workers;
+      return { busy, idle, waiting: waiting.length + Math.max(0, handedOver - busy) };
+    },
     handle(event) {
       if (closed) return Promise.reject(new ComponentError(componentId, 'trap', 'the component is closed'));
       return new Promise<CloudEvent[]>((resolve, reject) => {

@@ -11,6 +11,7 @@ import { manifestDir } from '../support/manifest-dir.ts';
 import { postEvent } from '../support/post-event.ts';
 import { parseSamples, type Sample, sampleValue, scrape } from '../support/prometheus-text.ts';
 import { type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
+import { waitFor } from '../support/wait.ts';
 
 let wasm: string;
 const cleanups = cleanupAfterEach();
@@ -26,7 +27,7 @@ async function receiver(): Promise<EventReceiver> {
 }
 
 /** `spindle up` with the behaviours guest on a CloudEvents target whose table is `trigger`. */
-async function serve(trigger: string, flags: string[] = []): Promise<SpindleProcess> {
+async function serve(trigger: string, flags: string[] = [], component = ''): Promise<SpindleProcess> {
   const dir = await manifestDir({
     'spindle.toml': `[application]
 name = "metrics"
@@ -35,6 +36,7 @@ component = "behaviours"
 ${trigger}
 [component.behaviours]
 source = "${wasm}"
+${component}
 `,
   });
   const spindle = await startSpindle(['-f', dir, '--log-format', 'json', ...flags]);
@@ -95,6 +97,23 @@ filter = { prefix = { type = "test." } }`);
     expect(value('spindle_events_waiting', { component: 'behaviours' })).toBe(0);
     expect(value('process_cpu_seconds_total')).toBeGreaterThan(0);
     expect(labelValues(samples)).not.toContain('e1'); // never an event id as a label
+  });
+
+  it('shows a busy worker pool: the busy worker and the events waiting for it', async () => {
+    const spindle = await serve('retry = { attempts = 1 }', [], 'threads = 1\ntimeout_ms = 5000');
+    const pool = async () => {
+      const samples = await scrape(new URL('/metrics', spindle.url));
+      const workers = (state: string) => sampleValue(samples, 'spindle_workers', { component: 'behaviours', state });
+      return [workers('busy'), workers('idle'), sampleValue(samples, 'spindle_events_waiting')];
+    };
+    expect(await pool()).toEqual([0, 1, 0]);
+    // The loop holds the only worker until its deadline; the three after it wait.
+    const answers = [send(spindle, 'test.loop', 'loop')];
+    await waitFor(async () => (await pool())[0] === 1, { what: 'the worker busy with the loop' });
+    answers.push(...['w1', 'w2', 'w3'].map((id) => send(spindle, 'test.echo', id)));
+    await waitFor(async () => String(await pool()) === '1,0,3', { what: 'one busy worker, three events waiting' });
+    expect((await Promise.all(answers)).map((r) => r.status)).toEqual([500, 200, 200, 200]);
+    expect(await pool()).toEqual([0, 1, 0]);
   });
 
   it('serves them on a listener of their own with --metrics-listen, and not on the main one', async () => {
