@@ -4,6 +4,9 @@ import type { Logger } from '../log.ts';
 import type { Outcome, Route, TriggerContext } from '../trigger.ts';
 import { type Metrics, triggerLabel } from './metrics.ts';
 
+/** What an event's outcome goes to when nobody observes it (metrics off, no debug). */
+const unobserved = (_outcome: Outcome | undefined): void => {};
+
 /** The context's delivery calls. */
 export type Delivery = Pick<TriggerContext, 'dispatch' | 'dispatchAll' | 'dispatchDecoded' | 'reject'>;
 
@@ -16,6 +19,7 @@ export function observedDispatch(dispatcher: Dispatcher, options: { metrics?: Me
   const { metrics, logger } = options;
   /** Call on receipt; call what it returns with the outcome (undefined: never tried). */
   const receive = (route: Route, event: CloudEvent) => {
+    if (metrics === undefined && !logger.isLevelEnabled('debug')) return unobserved;
     const counted = metrics?.received(route);
     const start = performance.now();
     return (outcome: Outcome | undefined) => {
