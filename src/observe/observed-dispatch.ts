@@ -1,4 +1,3 @@
-import type { Dispatcher } from '../delivery/dispatcher.ts';
 import type { CloudEvent } from '../event.ts';
 import type { Logger } from '../log.ts';
 import type { Outcome, Route, TriggerContext } from '../trigger.ts';
@@ -11,11 +10,12 @@ const unobserved = (_outcome: Outcome | undefined): void => {};
 export type Delivery = Pick<TriggerContext, 'dispatch' | 'dispatchAll' | 'dispatchDecoded' | 'reject'>;
 
 /**
- * `dispatcher`'s delivery calls with each event observed from receipt to outcome: counted
- * and timed in `metrics` (when on), and one debug line per event on `logger` (when debug
- * is on) with its id, type, trigger, component, outcome and duration.
+ * `inner`'s delivery calls (the dispatcher's, or another wrapper's) with each event
+ * observed from receipt to outcome: counted and timed in `metrics` (when on), and one
+ * debug line per event on `logger` (when debug is on) with its id, type, trigger,
+ * component, outcome and duration.
  */
-export function observedDispatch(dispatcher: Dispatcher, options: { metrics?: Metrics; logger: Logger }): Delivery {
+export function observedDispatch(inner: Delivery, options: { metrics?: Metrics; logger: Logger }): Delivery {
   const { metrics, logger } = options;
   /** Call on receipt; call what it returns with the outcome (undefined: never tried). */
   const receive = (route: Route, event: CloudEvent) => {
@@ -53,14 +53,14 @@ export function observedDispatch(dispatcher: Dispatcher, options: { metrics?: Me
     return outcomes;
   };
   return {
-    dispatch: (route, event) => one(route, event, () => dispatcher.dispatch(route, event)),
-    dispatchAll: (route, events, opts) => each(route, events, () => dispatcher.dispatchAll(route, events, opts)),
+    dispatch: (route, event) => one(route, event, () => inner.dispatch(route, event)),
+    dispatchAll: (route, events, opts) => each(route, events, () => inner.dispatchAll(route, events, opts)),
     dispatchDecoded: (route, messages, opts) =>
       each(
         route,
         messages.map((m) => (m.ok ? m.event : m.raw)),
-        () => dispatcher.dispatchDecoded(route, messages, opts),
+        () => inner.dispatchDecoded(route, messages, opts),
       ),
-    reject: (route, event, error) => one(route, event, () => dispatcher.reject(route, event, error)),
+    reject: (route, event, error) => one(route, event, () => inner.reject(route, event, error)),
   };
 }
