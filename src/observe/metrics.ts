@@ -30,6 +30,10 @@ interface RouteSeries {
   outcome(outcome: string): { count: Counter.Internal; duration: Histogram.Internal<RouteLabel | 'outcome'> };
 }
 
+/**
+ * The metrics of one app: delivery reports events to `received` and `retrying`, and the
+ * engine wraps components and sinks (`component`, `sink`) so that their calls are timed.
+ */
 export class Metrics {
   readonly registry = new Registry();
   readonly #redact: (text: string) => string;
