@@ -35,6 +35,9 @@
  * - **No client, broker or guest may crash the process.** Catch what a connection or a
  *   request can throw, log it on `ctx.logger`, and keep serving; retry connections with
  *   {@link backoffDelay}.
+ * - **Report lag where the broker tells it.** A consumer whose broker knows how much
+ *   work is left to it (a group's uncommitted records, a queue's depth) registers a reader
+ *   with `ctx.reportLag`; it is read at each scrape of the metrics, never in between.
  * - **Show no secret.** The core's logger and the errors of outcomes are redacted
  *   already; pass any other text you show (an HTTP body, a banner line) through
  *   `ctx.redact`, and name a connection by {@link redactUrl} of its URI.

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { AdapterRegistry } from './adapters.ts';
 import { resolveAllowedHosts } from './app/allowed-outbound-hosts.ts';
 import { type Limits, withDefaults } from './app/limits.ts';
@@ -12,8 +13,10 @@ import { SinkPool } from './delivery/sinks.ts';
 import { ManifestError, SpindleError } from './errors.ts';
 import type { CloudEvent } from './event.ts';
 import { checkEventInput, type EventInput } from './event-input.ts';
-import { HttpHost, type ListenOptions } from './host/server.ts';
+import { HttpHost, type ListenOptions, METRICS_ROUTE } from './host/server.ts';
 import { redactingLogger, silentLogger } from './log.ts';
+import { Metrics } from './observe/metrics.ts';
+import { observedDispatch } from './observe/observed-dispatch.ts';
 import { tracedDispatch } from './observe/traced-dispatch.ts';
 import { startTracing } from './observe/tracing.ts';
 import { Redactor } from './redact.ts';
@@ -38,6 +41,12 @@ export interface StartOptions {
   adapters?: Adapter[];
   /** Limits over the manifest's `[application.limits]` (and the defaults). */
   limits?: Partial<Limits>;
+  /**
+   * Prometheus metrics, on by default: served on `GET /metrics` of the listener, or with
+   * `{ listen }` on a listener of their own (then not on the main one). `false` collects
+   * none.
+   */
+  metrics?: boolean | { listen: ListenOptions };
 }
 
 export interface RunningApp {
@@ -46,6 +55,10 @@ export interface RunningApp {
   readonly url: URL;
   /** One line per endpoint (e.g. `POST http://127.0.0.1:3000/ -> transform`). */
   readonly endpoints: string[];
+  /** The registry of the app's metrics (`await metrics.metrics()` is the Prometheus text); undefined when off. */
+  readonly metrics?: Registry;
+  /** Where `GET /metrics` is served: the listener's, or the one of `metrics.listen`; undefined when off. */
+  readonly metricsUrl?: URL;
   /**
    * Invoke a component's spindle:event handler directly. `extensions` may be left out;
    * an event that does not fit the record rejects with an InvalidEventError naming the field.
@@ -73,19 +86,27 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
   const abort = new AbortController();
   const adapters = new AdapterRegistry(app.triggerModules, options.adapters);
   const tracing = await startTracing(env, (text) => redactor.text(text));
-  const sinks = new SinkPool(adapters, logger, tracing);
+  const metrics = options.metrics === false ? undefined : new Metrics((text) => redactor.text(text));
+  const sinks = new SinkPool(adapters, logger, { tracing, ...(metrics ? { metrics } : {}) });
   const limits = withDefaults(app.limits, options.limits);
   const admission = new Admission(limits.maxEventsInFlight);
   const listen = options.listen ?? { host: '127.0.0.1', port: 3000 };
   // Requests of guests to the app itself (Spin's `self`, service chaining) go to this listener.
   const self = selfOrigin(listen.host, listen.tls !== undefined);
-  const host = new HttpHost({ limits, logger, chainToken: self.chainToken });
+  const metricsApart = typeof options.metrics === 'object' ? options.metrics.listen : undefined;
+  const host = new HttpHost({
+    limits,
+    logger,
+    chainToken: self.chainToken,
+    metrics: metricsApart ? undefined : metrics?.registry,
+  });
+  const metricsHost = metricsApart && new HttpHost({ limits, logger, metrics: metrics?.registry });
   const components = new Map<string, Component>();
   const running: RunningTrigger[] = [];
 
   const stop = async () => {
     abort.abort();
-    await Promise.allSettled([host.close(), ...running.map((t) => t.drain())]);
+    await Promise.allSettled([host.close(), metricsHost?.close(), ...running.map((t) => t.drain())]);
     await Promise.allSettled(running.map((t) => t.close()));
     await sinks.closeAll();
     await Promise.allSettled([...components.values()].map((c) => c.close()));
@@ -106,17 +127,32 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
         }),
       ),
     );
-    for (const component of loaded) components.set(component.id, component);
+    for (const component of loaded) components.set(component.id, metrics?.component(component) ?? component);
     const component = (id: string): Component => {
       const found = components.get(id);
       if (found === undefined) throw new SpindleError(`no component '${id}' in app ${app.name}`);
       return found;
     };
 
-    const dispatcher = new Dispatcher({ component, logger, signal: abort.signal, overrides, redactor, tracing });
+    const retrying = metrics && ((route: Route, error: SpindleError) => metrics.retrying(route, error));
+    const dispatcher = new Dispatcher({
+      component,
+      logger,
+      signal: abort.signal,
+      overrides,
+      redactor,
+      tracing,
+      ...(retrying ? { retrying } : {}),
+    });
     const contextOf = (
       adapter: TriggerAdapter<unknown>,
-      traced = tracedDispatch(tracing, adapter.type, dispatcher),
+      delivery = observedDispatch(
+        {
+          ...tracedDispatch(tracing, adapter.type, dispatcher),
+          reject: (r, e, error) => dispatcher.reject(r, e, error),
+        },
+        { metrics, logger },
+      ),
     ): TriggerContext => ({
       app,
       logger: logger.child({ trigger: adapter.type }),
@@ -126,14 +162,16 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
       admission,
       sinks,
       component,
-      dispatch: (route, event) => admission.run(1, () => traced.dispatch(route, event)),
+      dispatch: (route, event) => admission.run(1, () => delivery.dispatch(route, event)),
       dispatchAll: (route, events, options) =>
-        admission.run(events.length, () => traced.dispatchAll(route, events, options)),
+        admission.run(events.length, () => delivery.dispatchAll(route, events, options)),
       dispatchDecoded: (route, messages, options) =>
-        admission.run(messages.length, () => traced.dispatchDecoded(route, messages, options)),
-      reject: (route, event, error) => dispatcher.reject(route, event, error),
+        admission.run(messages.length, () => delivery.dispatchDecoded(route, messages, options)),
+      reject: (route, event, error) => delivery.reject(route, event, error),
+      reportLag: (table, destination, read) => metrics?.lag(table ?? `trigger.${adapter.type}`, destination, read),
       route: async (config: RouteConfig, defaults) => {
         const route = await openRoute(app.file, config, defaults, sinks, env);
+        route.table ??= `trigger.${adapter.type}`;
         checkEmittedEventsHaveSink(app.file, adapter, component(config.component), config, route.sink !== undefined);
         return route;
       },
@@ -148,11 +186,13 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
 
     const url = await host.listen(listen);
     selfListening(self, Number(url.port) || (url.protocol === 'https:' ? 443 : 80));
+    const metricsBase = metricsHost && metricsApart ? await metricsHost.listen(metricsApart) : url;
     const endpoints = running.flatMap((t) => t.describe?.(url) ?? []).map((line) => redactor.text(line));
     return {
       app,
       url,
       endpoints,
+      ...(metrics && { metrics: metrics.registry, metricsUrl: new URL(METRICS_ROUTE.slice(1), metricsBase) }),
       invoke: async (id, event) => component(id).handle(checkEventInput(event)),
       fetchInternal: (request) => host.chaining.fetch(request),
       stop,
@@ -185,6 +225,7 @@ async function openRoute(
   const sinkUri = config.sink ?? (env.K_SINK || undefined);
   return {
     componentId: config.component,
+    ...(config.table ? { table: config.table } : {}),
     retry: retryPolicy(defaults, config.retry),
     ...(config.filter ? { filter: config.filter } : {}),
     ...(config.filters ? { filters: config.filters } : {}),

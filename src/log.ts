@@ -1,13 +1,27 @@
-import { type Bindings, type ChildLoggerOptions, type Logger, pino } from 'pino';
+import { type Bindings, type ChildLoggerOptions, type Logger, pino, stdTimeFunctions } from 'pino';
 import type { Redactor } from './redact.ts';
 
 export type { Logger };
 export type LogFormat = 'pretty' | 'json';
 
-/** spindle's logger: JSON lines for machines, or pino-pretty for people at a terminal. */
+/** The levels a logger may be set to, most severe first (`silent` logs nothing). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * spindle's logger: JSON lines for machines (one object per line on stdout, the level a
+ * string and the time ISO 8601, as log shippers read them without a mapping:
+ * `"level":"info","time":"2026-01-31T12:00:00.000Z"`), or pino-pretty for people at a terminal.
+ */
 export function createLogger(options: { format?: LogFormat; level?: string } = {}): Logger {
   const level = options.level ?? process.env.SPINDLE_LOG ?? 'info';
-  if (options.format === 'json') return pino({ level, base: undefined });
+  if (options.format === 'json') {
+    return pino({
+      level,
+      base: undefined,
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    });
+  }
   return pino({
     level,
     base: undefined,
@@ -18,6 +32,15 @@ export function createLogger(options: { format?: LogFormat; level?: string } = {
 /** A logger that discards everything, for embedding and tests that do not care. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+/**
+ * Node's own warnings (a deprecation, an experimental feature) as warn lines of `logger`
+ * instead of Node's plain text on stderr, so that every line of a JSON log is JSON.
+ */
+export function logProcessWarnings(logger: Logger): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => logger.warn({ err: warning }, warning.message));
 }
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);

@@ -73,6 +73,8 @@ export type SubscriptionsFilter =
 /** Where an event goes: the component, then the sink; failures to the dead-letter sink. */
 export interface Route {
   componentId: string;
+  /** The manifest table it was opened for (e.g. `trigger.kafka[0]`): names it in metrics. */
+  table?: string;
   /** Emitted events go here; without a sink they come back in the outcome as a reply. */
   sink?: EventSink;
   /** Events that cannot be processed go here, with the reason as extensions. */
@@ -224,6 +226,15 @@ export interface TriggerContext {
    * the reason, or `failed`. `event` wraps the original bytes so that nothing is lost.
    */
   reject(route: Route, event: CloudEvent, error: SpindleError): Promise<Outcome>;
+  /**
+   * Report the consumer lag of the trigger of `table` (its `RouteConfig.table`, e.g.
+   * `trigger.kafka[0]`) on `destination` (a topic, stream or queue): `read` is called at
+   * each scrape of the metrics (`spindle_consumer_lag`) and answers how many messages the
+   * broker holds for this consumer that are not acknowledged yet, or undefined when it
+   * cannot tell now (a rejection or no answer within 2 s counts as undefined). Nothing is
+   * read with metrics off.
+   */
+  reportLag(table: string | undefined, destination: string, read: () => Promise<number | undefined>): void;
   /** A loaded component, for triggers that speak a world other than spindle:event. */
   component(id: string): Component;
   /**

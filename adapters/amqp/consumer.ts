@@ -83,6 +83,17 @@ export class QueueConsumer {
     return this.#link.close();
   }
 
+  /**
+   * Messages of the queue not acknowledged yet: ready in the queue (its message count)
+   * plus delivered to this consumer and in flight. Undefined while the channel is down.
+   */
+  async lag(): Promise<number | undefined> {
+    const channel = this.#link.channel;
+    if (channel === undefined) return undefined;
+    const { messageCount } = await channel.checkQueue(this.#config.queue);
+    return messageCount + this.#inFlight.size;
+  }
+
   async #setup(channel: Channel, model: ChannelModel): Promise<void> {
     await declareTopology(model, channel, this.#config, this.#ctx.app.file);
     await channel.prefetch(this.#config.prefetch);

@@ -33,6 +33,7 @@ export const amqpTrigger: TriggerAdapter<AmqpTriggerConfig> = {
         const consumer = new QueueConsumer(ctx, config, await ctx.route(config, AMQP_RETRY));
         consumers.push(consumer);
         await consumer.start();
+        ctx.reportLag(config.table, config.queue, () => consumer.lag());
       }
     } catch (error) {
       await running.close();

@@ -31,6 +31,7 @@ import {
 import { decode } from './codec.ts';
 import type { KafkaTriggerConfig } from './config.ts';
 import { createKafka } from './connection.ts';
+import { GroupLag } from './group-lag.ts';
 
 /** Long-poll of one fetch: also how late a resumed partition or a stop is noticed. */
 const MAX_WAIT_MS = 1_000;
@@ -53,6 +54,7 @@ export class KafkaTriggerConsumer {
   readonly #route: Route;
   readonly #logger: Logger;
   readonly #consumer: Consumer;
+  readonly #lag: GroupLag;
   /** Consecutive `failed` outcomes per partition, for the backoff. */
   readonly #failures = new Map<string, number>();
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -65,7 +67,9 @@ export class KafkaTriggerConsumer {
     this.#route = route;
     this.#logger = ctx.logger.child({ group: config.group });
     const session = config.sessionTimeoutMs;
-    this.#consumer = createKafka(config.connection, this.#logger).consumer({
+    const kafka = createKafka(config.connection, this.#logger);
+    this.#lag = new GroupLag(kafka, config.group);
+    this.#consumer = kafka.consumer({
       groupId: config.group,
       sessionTimeout: session,
       heartbeatInterval: Math.min(3_000, Math.floor(session / 3)),
@@ -79,6 +83,7 @@ export class KafkaTriggerConsumer {
     const { topics, fromBeginning } = this.config;
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topics, fromBeginning });
+    for (const topic of topics) this.#ctx.reportLag(this.config.table, topic, () => this.#lag.of(topic));
     // Joining can fail in ways kafkajs will not retry (an INVALID_REQUEST from a broker
     // mid-rebalance, as librdkafka's mock answers): try a few times before giving up.
     for (let attempt = 1; ; attempt++) {
@@ -120,7 +125,7 @@ export class KafkaTriggerConsumer {
   }
 
   async close(): Promise<void> {
-    await this.#consumer.disconnect();
+    await Promise.allSettled([this.#consumer.disconnect(), this.#lag.close()]);
   }
 
   describe(): string {

@@ -14,6 +14,7 @@ import { connectRedis, redactUrl } from './connection.ts';
 import { type OpenedHandler, openHandler } from './handlers.ts';
 import { fanOut, fanOutAll } from './message.ts';
 import { StreamConsumer } from './stream-consumer.ts';
+import { streamLag } from './stream-lag.ts';
 
 export const redisTrigger: TriggerAdapter<RedisTriggerConfig> = {
   type: 'redis',
@@ -92,6 +93,8 @@ async function startRedis(ctx: TriggerContext, configs: RedisTriggerConfig[]): P
         });
         await consumer.start();
         parts.push(consumer);
+        const commandsOfAddress = acker;
+        ctx.reportLag(config.table, config.stream, () => streamLag(commandsOfAddress, config.stream, config.group));
         ctx.logger.info(
           { redis: redactUrl(config.address), stream: config.stream, group: config.group, consumer: config.consumer },
           'consuming a stream in a consumer group: delivery is at least once',

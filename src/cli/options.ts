@@ -5,12 +5,16 @@ import { SpindleError } from '../errors.ts';
 import type { ListenOptions } from '../host/server.ts';
 
 /** HOST:PORT, or HOST alone with the port from PORT (Knative's runtime contract), else 3000. */
-export function parseListen(listen: string, portFromEnv: string | undefined): { host: string; port: number } {
+export function parseListen(
+  listen: string,
+  portFromEnv: string | undefined,
+  flag = '--listen',
+): { host: string; port: number } {
   const hostPort = /^(\[[^\]]+\]|[^:]+):(\d+)$/;
   const match = hostPort.exec(listen) ?? hostPort.exec(`${listen}:${portFromEnv ?? 3000}`);
   const port = Number(match?.[2]);
   if (!match?.[1] || !Number.isInteger(port) || port > 65535) {
-    throw new SpindleError(`--listen must be HOST:PORT or HOST (e.g. 127.0.0.1:3000), got '${listen}'`);
+    throw new SpindleError(`${flag} must be HOST:PORT or HOST (e.g. 127.0.0.1:3000), got '${listen}'`);
   }
   return { host: match[1].replace(/^\[|\]$/g, ''), port };
 }

@@ -15,7 +15,7 @@ import {
 export function deadLetterEvent(event: CloudEvent, error: SpindleError, attempts: number): CloudEvent {
   const extensions: Record<string, string> = {
     deadletterreason: error.message,
-    deadletterkind: kindOf(error),
+    deadletterkind: failureKind(error),
     deadletterattempts: String(attempts),
   };
   if (error instanceof ComponentError) extensions.deadlettercomponent = error.componentId;
@@ -50,8 +50,8 @@ function deliverable(event: CloudEvent): CloudEvent {
   return fromAttributes(escaped, event.data);
 }
 
-/** What failed, for filtering dead letters: invalid, retry, trap, sink or undecodable. */
-function kindOf(error: SpindleError): string {
+/** What failed, for filtering dead letters (and labelling metrics): invalid, retry, trap, sink or undecodable. */
+export function failureKind(error: SpindleError): string {
   if (error instanceof ComponentError) return error.failure;
   if (error.name === 'SinkError') return 'sink';
   if (error.name === 'InvalidEventError') return 'undecodable';

@@ -23,6 +23,8 @@ export interface DispatcherOptions {
   redactor?: Redactor;
   /** Spans around each component call; the events emitted carry their context. */
   tracing?: Tracing;
+  /** Told of each retriable failure about to be tried again (metrics count them). */
+  retrying?(route: Route, error: SpindleError): void;
 }
 
 /**
@@ -188,6 +190,7 @@ export class Dispatcher {
           exhausted ? 'event failed' : 'event failed, will retry',
         );
         if (exhausted) return this.reject(route, event, error, attempt);
+        this.#options.retrying?.(route, error);
         // Shutting down: the retry was cut short, not exhausted. Leave the event with the
         // broker for redelivery rather than dead-letter it.
         if (!(await pause(retryDelay(route.retry, attempt, error), this.#options.signal)))

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { type AdapterRegistry, builtinSinkSchemes } from '../adapters.ts';
 import { SpindleError } from '../errors.ts';
+import type { Metrics } from '../observe/metrics.ts';
 import type { Tracing } from '../observe/tracing.ts';
 import { redactUrl } from '../redact.ts';
 import { didYouMean } from '../suggest.ts';
@@ -13,12 +14,17 @@ export class SinkPool implements SinkFactory {
   readonly #adapters: AdapterRegistry;
   readonly #logger: Logger;
   readonly #tracing: Tracing | undefined;
+  readonly #metrics: Metrics | undefined;
 
-  /** With `tracing`, every send is traced and the events sent carry its span's context. */
-  constructor(adapters: AdapterRegistry, logger: Logger, tracing?: Tracing) {
+  /**
+   * With `tracing`, every send is traced and the events sent carry its span's context;
+   * with `metrics`, every send is timed and its events counted.
+   */
+  constructor(adapters: AdapterRegistry, logger: Logger, observe: { tracing?: Tracing; metrics?: Metrics } = {}) {
     this.#adapters = adapters;
     this.#logger = logger;
-    this.#tracing = tracing;
+    this.#tracing = observe.tracing;
+    this.#metrics = observe.metrics;
   }
 
   open(uri: string): Promise<EventSink> {
@@ -46,7 +52,8 @@ export class SinkPool implements SinkFactory {
   async #connect(uri: string): Promise<EventSink> {
     const { url, adapter } = await this.#resolve(uri);
     const sink = await adapter.open(url, { logger: this.#logger.child({ sink: redactUrl(url) }) });
-    return this.#tracing === undefined ? sink : this.#tracing.sink(sink);
+    const traced = this.#tracing === undefined ? sink : this.#tracing.sink(sink);
+    return this.#metrics?.sink(traced) ?? traced;
   }
 
   async #resolve(uri: string): Promise<{ url: URL; adapter: SinkAdapter }> {

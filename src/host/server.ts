@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import express, { type Router } from 'express';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { DEFAULT_LIMITS, type Limits } from '../app/limits.ts';
 import { SpindleError } from '../errors.ts';
 import { silentLogger } from '../log.ts';
@@ -14,6 +15,8 @@ import { limitsMiddleware, serverOptions, watchConnections } from './limits.ts';
 import { ServiceChaining } from './service-chaining.ts';
 
 export const HEALTH_ROUTE = '/.well-known/spin/health';
+/** Where Prometheus scrapes, unless the metrics have a listener of their own. */
+export const METRICS_ROUTE = '/metrics';
 
 export interface ListenOptions {
   host: string;
@@ -48,12 +51,16 @@ export class HttpHost {
   readonly #overCap = new WeakSet<Socket>();
   #server: http.Server | undefined;
 
-  /** `chainToken`: the secret of chained requests from guests (chained-requests.ts). */
-  constructor(options: { limits?: Limits; logger?: Logger; chainToken?: string } = {}) {
+  /**
+   * `chainToken`: the secret of chained requests from guests (chained-requests.ts). With
+   * `metrics`, `GET /metrics` answers with its Prometheus text, before any trigger's route.
+   */
+  constructor(options: { limits?: Limits; logger?: Logger; chainToken?: string; metrics?: Registry | undefined } = {}) {
     this.#limits = options.limits ?? DEFAULT_LIMITS;
     this.#logger = options.logger ?? silentLogger();
     this.#app.disable('x-powered-by');
-    this.#app.use(limitsMiddleware(this.#limits, this.#overCap, new Set([HEALTH_ROUTE])));
+    // Probes and scrapes are answered over max_connections: under load is when they matter.
+    this.#app.use(limitsMiddleware(this.#limits, this.#overCap, new Set([HEALTH_ROUTE, METRICS_ROUTE])));
     this.#app.get(HEALTH_ROUTE, (_req, res) => {
       res.type('text/plain').send('OK');
     });
@@ -61,6 +68,18 @@ export class HttpHost {
       const chained = chainedRequests(options.chainToken, this.chaining, this.#limits, this.#logger);
       this.#app.use(CHAIN_PREFIX, (req, res, next) => {
         if (!chained(req, res)) next();
+      });
+    }
+    const registry = options.metrics;
+    if (registry !== undefined) {
+      this.#app.get(METRICS_ROUTE, (_req, res) => {
+        registry.metrics().then(
+          (text) => res.type(registry.contentType).send(text),
+          (err: unknown) => {
+            this.#logger.error({ err }, 'collecting metrics failed');
+            res.status(500).type('text/plain').send('collecting metrics failed');
+          },
+        );
       });
     }
     this.#app.use(this.#router);

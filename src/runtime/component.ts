@@ -63,5 +63,15 @@ export interface Component {
    */
   withInstance<T>(fn: (exports: GuestExports) => T | Promise<T>, options?: InstanceOptions): Promise<T>;
 
+  /** What its pool holds now (workers or instances busy and idle, events waiting), for metrics. */
+  load?(): PoolLoad;
+
   close(): Promise<void>;
+}
+
+/** What a component's pool holds now: workers (or instances) busy and idle, and events waiting. */
+export interface PoolLoad {
+  busy: number;
+  idle: number;
+  waiting: number;
 }

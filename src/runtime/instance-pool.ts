@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { InstanceMode } from '../app/model.ts';
-import type { GuestExports } from './component.ts';
+import type { GuestExports, PoolLoad } from './component.ts';
 
 /** One instantiation of a component. */
 export interface Instance {
@@ -51,6 +51,11 @@ export class InstancePool {
   constructor(mode: InstanceMode, create: () => Promise<Instance>) {
     this.mode = mode;
     this.#create = create;
+  }
+
+  /** Instances in use and kept idle, and uses waiting for one (a `reuse` pool hands one on). */
+  get load(): PoolLoad {
+    return { busy: this.#busy, idle: this.#idle.length, waiting: this.#waiters.length };
   }
 
   async use<T>(fn: (exports: GuestExports) => T | Promise<T>): Promise<T> {

@@ -7,7 +7,7 @@ import type { CloudEvent } from '../event.ts';
 import { checkEventInput } from '../event-input.ts';
 import type { Logger } from '../log.ts';
 import { binaryKind } from './binary.ts';
-import type { Component, ComponentLimits, GuestExports, World } from './component.ts';
+import type { Component, ComponentLimits, GuestExports, PoolLoad, World } from './component.ts';
 import { callHandle, handlerKey, settleOutcome } from './event-handler.ts';
 import { guestLog } from './guest-output.ts';
 import { DEFAULT_INSTANCES, InstancePool } from './instance-pool.ts';
@@ -177,6 +177,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     return settleOutcome(config.id, event, outcome);
   };
   let closeThreads = async () => {};
+  let load = (): PoolLoad => pool.load;
   if (handler !== undefined && threads > 0) {
     try {
       const threaded = await startThreadedHandler(
@@ -197,6 +198,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
       );
       handle = threaded.handle;
       closeThreads = threaded.close;
+      load = threaded.load;
     } catch (cause) {
       throw fail(`cannot start its worker threads: ${message(cause)}`, cause);
     }
@@ -215,6 +217,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
       (use?.fresh || use?.imports ? useOnce(fn, use.imports) : pool.use(fn)).finally(() => {
         for (const note of notes.take()) options.logger.warn({ component: config.id }, note);
       }),
+    load: () => load(),
     async close() {
       pool.close();
       await closeThreads();

@@ -3,6 +3,7 @@ import { ComponentError } from '../errors.ts';
 import type { CloudEvent } from '../event.ts';
 import type { Logger } from '../log.ts';
 import { moduleUrl } from '../package-files.ts';
+import type { PoolLoad } from './component.ts';
 import { settleOutcome } from './event-handler.ts';
 import { guestLog } from './guest-output.ts';
 import { MemoryLimitExceeded, workerHeapMb } from './memory-limit.ts';
@@ -23,6 +24,8 @@ const MAX_BATCH = 16;
 
 export interface ThreadedHandler {
   handle(event: CloudEvent): Promise<CloudEvent[]>;
+  /** Workers busy and idle, and events waiting for one (queued, or handed over behind a running one). */
+  load(): PoolLoad;
   close(): Promise<void>;
 }
 
@@ -62,6 +65,8 @@ export async function startThreadedHandler(
 
   const waiting: Pending[] = [];
   let inFlight = 0;
+  /** Events of the batches in flight: one per busy worker runs, the others wait behind it. */
+  let handedOver = 0;
   let closed = false;
 
   /** Hand waiting events to the pool, in batches, while its workers can take calls. */
@@ -69,6 +74,7 @@ export async function startThreadedHandler(
     while (inFlight < pool.capacity && waiting.length > 0) {
       const batch = waiting.splice(0, MAX_BATCH);
       inFlight++;
+      handedOver += batch.length;
       pool
         .run(postEvents(batch.map((pending) => pending.event)))
         .then(
@@ -77,6 +83,7 @@ export async function startThreadedHandler(
         )
         .finally(() => {
           inFlight--;
+          handedOver -= batch.length;
           submit();
         });
     }
@@ -113,6 +120,10 @@ export async function startThreadedHandler(
   }
 
   return {
+    load() {
+      const { busy, idle } = pool.workers;
+      return { busy, idle, waiting: waiting.length + Math.max(0, handedOver - busy) };
+    },
     handle(event) {
       if (closed) return Promise.reject(new ComponentError(componentId, 'trap', 'the component is closed'));
       return new Promise<CloudEvent[]>((resolve, reject) => {

@@ -122,6 +122,15 @@ export class WorkerPool {
     return this.#options.size * PIPELINE;
   }
 
+  /** Workers running a call, and started ones without. */
+  get workers(): { busy: number; idle: number } {
+    const slots = [...this.#slots];
+    return {
+      busy: slots.filter((slot) => slot.calls.length > 0).length,
+      idle: slots.filter((slot) => slot.ready && slot.calls.length === 0).length,
+    };
+  }
+
   run(post: Post): Promise<Reply> {
     if (this.#closed) return Promise.reject(new WorkerFailure('closed', 'the component is closed'));
     return new Promise((resolve, reject) => {

@@ -257,7 +257,9 @@ describeIfAvailable(
         expect(wasiTrap.status).toBe(500);
         await waitFor(
           () =>
-            logLines(app.output()).some((l) => l.component === 'shopping-cart' && l.level === 50 && l.status === 500),
+            logLines(app.output()).some(
+              (l) => l.component === 'shopping-cart' && l.level === 'error' && l.status === 500,
+            ),
           { what: 'the trap of shopping-cart in the log' },
         );
         expect((await request(url('/cart'))).status).toBe(200);

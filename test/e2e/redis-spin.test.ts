@@ -14,7 +14,7 @@ import { type SpindleProcess, startSpindle } from '../support/spindle-process.ts
 import { waitFor } from '../support/wait.ts';
 
 interface LogRecord {
-  level: number;
+  level: string;
   msg: string;
   component?: string;
   payload?: string;
@@ -87,7 +87,11 @@ source = "${wasm}"
     await publisher.publish(channel, 'fail');
     const failed = (component: string) =>
       records(spindle).some(
-        (r) => r.level >= 50 && r.component === component && r.payload === 'fail' && r.msg.includes('error'),
+        (r) =>
+          (r.level === 'error' || r.level === 'fatal') &&
+          r.component === component &&
+          r.payload === 'fail' &&
+          r.msg.includes('error'),
       );
     await waitFor(() => failed('first') && failed('second'), { what: 'the error logged for both components' });
     // Spin's semantics: the error is logged, the trigger keeps serving.

@@ -9,7 +9,9 @@ import { loadApp } from '../../src/app/load.ts';
 import { startApp } from '../../src/engine.ts';
 import { amqpUrl, describeWithBroker, uniqueName } from '../support/brokers.ts';
 import { cleanupAfterEach } from '../support/cleanups.ts';
+import { startReceiver } from '../support/event-receiver.ts';
 import { buildFixture } from '../support/fixtures.ts';
+import { sampleValue, scrape } from '../support/prometheus-text.ts';
 import { type SpindleProcess, startSpindleApp } from '../support/spindle-process.ts';
 import { freePort, startTlsFront, type TlsFront } from '../support/tls.ts';
 import { waitFor } from '../support/wait.ts';
@@ -356,5 +358,30 @@ describeWithBroker('amqp', 'amqp trigger delivery', () => {
     await spindle(dir);
     await waitFor(() => ids(sink.events()).size >= sent.length, { what: 'the rest after a restart' });
     expect(sink.events().length).toBe(sent.length);
+  });
+});
+
+describeWithBroker('amqp', 'amqp trigger consumer lag', () => {
+  it('is the messages ready in the queue plus those in flight, and falls to 0 once acked', async () => {
+    const broker = await testBroker();
+    const queue = await broker.queue();
+    const sink = await startReceiver();
+    cleanups.push(() => sink.close());
+    const release = sink.hold(); // nothing can be acknowledged while the sink holds the events
+    const running = await spindle(appDir([{ url: amqpUrl(), queue, prefetch: 2, sink: sink.url }]));
+    const lag = async () =>
+      sampleValue(await scrape(new URL('/metrics', running.url)), 'spindle_consumer_lag', {
+        trigger: 'amqp[0]',
+        destination: queue,
+      });
+    await broker.publish(
+      queue,
+      ['a', 'b', 'c', 'd', 'e'].map((id) => event(id)),
+    );
+    await waitFor(() => sink.waiting > 0, { what: 'the first events held at the sink' });
+    await waitFor(async () => (await lag()) === 5, { what: 'a lag of 5: 2 in flight (prefetch), 3 ready' });
+    release();
+    await waitFor(async () => (await lag()) === 0, { what: 'a lag of 0 once every message was acked' });
+    expect(sink.events).toHaveLength(5);
   });
 });

@@ -16,6 +16,7 @@ import { TriggerTable } from '../../src/app/table.ts';
 import { describeWithBroker } from '../support/brokers.ts';
 import { cleanupAfterEach } from '../support/cleanups.ts';
 import { buildFixture } from '../support/fixtures.ts';
+import { sampleValue, scrape } from '../support/prometheus-text.ts';
 import { runSpindle, type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
 import { waitFor } from '../support/wait.ts';
 import { event } from './conformance/suite.ts';
@@ -232,6 +233,20 @@ describeWithBroker('kafka', 'kafka trigger and sink on a broker', () => {
     await waitFor(async () => (await broker.sinkEvents()).length === 1, { what: 'the event after the stuck one' });
     expect((await broker.deadLetters()).map((e) => e.id)).toEqual(['stuck-1']);
     expect((await broker.sinkEvents()).map((e) => e.id)).toEqual(['next-2']);
+  });
+
+  it("reports its group's lag on the topic: the records held behind one it cannot process", async () => {
+    const broker = await setup(1);
+    const running = await spindle(manifest(broker));
+    const lag = async () =>
+      sampleValue(await scrape(new URL('/metrics', running.url)), 'spindle_consumer_lag', {
+        trigger: 'kafka[0]',
+        destination: broker.topic,
+      });
+    expect(await lag()).toBe(0);
+    await broker.publish([event('done-0'), event('stuck-1', 'test.retry'), event('behind-2')]);
+    await waitFor(async () => (await broker.sinkEvents()).length === 1, { what: 'the event before the stuck one' });
+    await waitFor(async () => (await lag()) === 2, { what: 'a lag of 2: the stuck record and the one behind it' });
   });
 
   it('with from_beginning = false, a new group skips what came before and takes all after "Serving"', async () => {
