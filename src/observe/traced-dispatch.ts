@@ -2,7 +2,7 @@ import type { Dispatcher } from '../delivery/dispatcher.ts';
 import type { Outcome } from '../trigger.ts';
 import type { Tracing } from './tracing.ts';
 
-type Dispatch = Pick<Dispatcher, 'dispatch' | 'dispatchAll' | 'dispatchDecoded'>;
+type Dispatch = Pick<Dispatcher, 'dispatch' | 'dispatchAll' | 'dispatchDecoded' | 'reject'>;
 
 /** A trigger's dispatch with a process span around each event it hands over (its type names the messaging system). */
 export function tracedDispatch(tracing: Tracing, trigger: string, dispatcher: Dispatch): Dispatch {
@@ -23,5 +23,7 @@ export function tracedDispatch(tracing: Tracing, trigger: string, dispatcher: Di
         messages.map((m) => (m.ok ? m.event : m.raw)),
         () => dispatcher.dispatchDecoded(route, messages, options),
       ),
+    // Rejected before dispatch: no component ran, nothing to trace but the dead letter.
+    reject: (route, event, error) => dispatcher.reject(route, event, error),
   };
 }
