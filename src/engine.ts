@@ -14,6 +14,7 @@ import type { CloudEvent } from './event.ts';
 import { checkEventInput, type EventInput } from './event-input.ts';
 import { HttpHost, type ListenOptions } from './host/server.ts';
 import { redactingLogger, silentLogger } from './log.ts';
+import { type AppReadiness, Readiness } from './readiness.ts';
 import { Redactor } from './redact.ts';
 import { chooseCacheDir } from './runtime/cache-dir.ts';
 import type { Component } from './runtime/component.ts';
@@ -47,11 +48,19 @@ export interface RunningApp {
    * an event that does not fit the record rejects with an InvalidEventError naming the field.
    */
   invoke(componentId: string, event: EventInput): Promise<CloudEvent[]>;
+  /**
+   * Whether every trigger table is connected and taking events, and each one's state (what
+   * `/.well-known/spindle/ready` answers with).
+   */
+  readiness(): AppReadiness;
   /** Stop taking new events, finish those in flight, release everything. */
   stop(): Promise<void>;
 }
 
-/** Load every component, start every trigger and the listener: the app is running. */
+/**
+ * Load every component, listen (the health and readiness routes answer from here on), then
+ * start every trigger: the app is running. Resolves once every trigger's `start` did.
+ */
 export async function startApp(app: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
   const env = options.env ?? process.env;
   const variables = createVariables(app, { overrides: options.variables ?? {}, env });
@@ -65,11 +74,13 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
   const sinks = new SinkPool(adapters, logger);
   const limits = withDefaults(app.limits, options.limits);
   const admission = new Admission(limits.maxEventsInFlight);
-  const host = new HttpHost({ limits, logger });
+  const readiness = new Readiness(redactor);
+  const host = new HttpHost({ limits, logger, readiness: () => readiness.snapshot() });
   const components = new Map<string, Component>();
   const running: RunningTrigger[] = [];
 
   const stop = async () => {
+    readiness.stopping();
     abort.abort();
     await Promise.allSettled([host.close(), ...running.map((t) => t.drain())]);
     await Promise.allSettled(running.map((t) => t.close()));
@@ -112,10 +123,17 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
         return route;
       },
       redact: (text) => redactor.text(text),
+      status: readiness,
     });
 
+    // Listen before triggers connect: liveness answers while a broker is slow or a Kafka
+    // group rebalances, and readiness says what each trigger waits for.
+    const url = await host.listen(options.listen ?? { host: '127.0.0.1', port: 3000 });
+    logger.info({ url: url.href }, `listening on ${url.href}; starting triggers`);
+    const triggerTables = expandTriggerTables(app, variables);
+    for (const { table } of triggerTables) readiness.expect(table);
     const defaults = expandTriggerDefaults(app, variables);
-    for (const [type, tables] of groupByType(expandTriggerTables(app, variables))) {
+    for (const [type, tables] of groupByType(triggerTables)) {
       const adapter = await triggerAdapter(adapters, app, type, tables[0]?.table ?? `trigger.${type}`);
       const configs = tables.map(({ table, raw }) => {
         const reader = new TriggerTable(app.file, table, { ...defaults[type], ...raw });
@@ -124,15 +142,16 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
         return config;
       });
       running.push(await adapter.start(contextOf(adapter), configs));
+      readiness.started(tables.map((t) => t.table));
     }
 
-    const url = await host.listen(options.listen ?? { host: '127.0.0.1', port: 3000 });
     const endpoints = running.flatMap((t) => t.describe?.(url) ?? []).map((line) => redactor.text(line));
     return {
       app,
       url,
       endpoints,
       invoke: async (id, event) => component(id).handle(checkEventInput(event)),
+      readiness: () => readiness.snapshot(),
       stop,
     };
   } catch (error) {

@@ -77,6 +77,7 @@ export class KafkaTriggerConsumer {
   /** Resolves once the consumer is in its group and consuming. */
   async start(): Promise<void> {
     const { topics, fromBeginning } = this.config;
+    this.#reportStatus();
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topics, fromBeginning });
     // Joining can fail in ways kafkajs will not retry (an INVALID_REQUEST from a broker
@@ -109,6 +110,21 @@ export class KafkaTriggerConsumer {
       );
       this.#later(RESTART_DELAY_MS, () => void this.#restart());
     });
+  }
+
+  /**
+   * Readiness from kafkajs's events: connecting, joining the group (at start and at every
+   * rebalance), consuming once joined, reconnecting after a crash with its error.
+   */
+  #reportStatus(): void {
+    const { status } = this.#ctx;
+    const { table } = this.config;
+    const { events } = this.#consumer;
+    status.notReady(table, 'connecting');
+    this.#consumer.on(events.CONNECT, () => status.notReady(table, 'joining group'));
+    this.#consumer.on(events.REBALANCING, () => status.notReady(table, 'joining group'));
+    this.#consumer.on(events.GROUP_JOIN, () => status.ready(table, 'consuming'));
+    this.#consumer.on(events.CRASH, ({ payload }) => status.notReady(table, 'reconnecting', payload.error));
   }
 
   /** Stop fetching, finish the records in hand and commit them, leave the group. */

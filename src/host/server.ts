@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_LIMITS, type Limits } from '../app/limits.ts';
 import { SpindleError } from '../errors.ts';
 import { silentLogger } from '../log.ts';
+import { type AppReadiness, READY_ROUTE } from '../readiness.ts';
 import type { HttpRoutes } from '../trigger.ts';
 import { limitsMiddleware, serverOptions, watchConnections } from './limits.ts';
 
@@ -20,8 +21,10 @@ export interface ListenOptions {
 }
 
 /**
- * spindle's listener. It always serves the health route, so Kubernetes and compose can
- * probe an app with broker triggers only; HTTP triggers mount their routes on `routes`.
+ * spindle's listener. It always serves the health route (liveness: the process is up) and
+ * the readiness route (every trigger connected: 200, else 503 with each trigger's state),
+ * so Kubernetes and compose can probe an app with broker triggers only; HTTP triggers
+ * mount their routes on `routes`.
  * express stays inside: adapters see node:http's request and response only.
  */
 export class HttpHost {
@@ -42,13 +45,18 @@ export class HttpHost {
   readonly #overCap = new WeakSet<Socket>();
   #server: http.Server | undefined;
 
-  constructor(options: { limits?: Limits; logger?: Logger } = {}) {
+  constructor(options: { limits?: Limits; logger?: Logger; readiness?: () => AppReadiness } = {}) {
     this.#limits = options.limits ?? DEFAULT_LIMITS;
     this.#logger = options.logger ?? silentLogger();
+    const readiness = options.readiness ?? (() => ({ ready: true, triggers: [] }));
     this.#app.disable('x-powered-by');
-    this.#app.use(limitsMiddleware(this.#limits, this.#overCap, new Set([HEALTH_ROUTE])));
+    this.#app.use(limitsMiddleware(this.#limits, this.#overCap, new Set([HEALTH_ROUTE, READY_ROUTE])));
     this.#app.get(HEALTH_ROUTE, (_req, res) => {
       res.type('text/plain').send('OK');
+    });
+    this.#app.get(READY_ROUTE, (_req, res) => {
+      const state = readiness();
+      res.status(state.ready ? 200 : 503).json(state);
     });
     this.#app.use(this.#router);
   }
