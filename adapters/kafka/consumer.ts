@@ -28,6 +28,7 @@ import {
   SpindleError,
   type TriggerContext,
 } from '../../src/adapter.ts';
+import { roundRobinEveryMember } from './assigner.ts';
 import { decode } from './codec.ts';
 import type { KafkaTriggerConfig } from './config.ts';
 import { createKafka } from './connection.ts';
@@ -71,6 +72,7 @@ export class KafkaTriggerConsumer {
       heartbeatInterval: Math.min(3_000, Math.floor(session / 3)),
       maxWaitTimeInMs: MAX_WAIT_MS,
       allowAutoTopicCreation: false,
+      partitionAssigners: [roundRobinEveryMember],
     });
   }
 
