@@ -16,6 +16,11 @@
  *   starting offsets are fixed): "Serving" means consuming.
  * - A crash kafkajs does not restart itself (non-retriable) is restarted here, from the
  *   committed offsets.
+ * - Scale-out: processes in one group share the partitions. The member heartbeats while
+ *   a chunk is being delivered, so that a slow component or sink does not cost it its
+ *   place; every member gets an assignment, even an empty one (assigner.ts).
+ * - Readiness (ctx.status): connecting, joining group (at every rebalance), consuming,
+ *   reconnecting after a crash.
  */
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -57,6 +62,7 @@ export class KafkaTriggerConsumer {
   /** Consecutive `failed` outcomes per partition, for the backoff. */
   readonly #failures = new Map<string, number>();
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #heartbeatMs: number;
   #stopping = false;
   #restarting = false;
 
@@ -66,10 +72,11 @@ export class KafkaTriggerConsumer {
     this.#route = route;
     this.#logger = ctx.logger.child({ group: config.group });
     const session = config.sessionTimeoutMs;
+    this.#heartbeatMs = Math.min(3_000, Math.floor(session / 3));
     this.#consumer = createKafka(config.connection, this.#logger).consumer({
       groupId: config.group,
       sessionTimeout: session,
-      heartbeatInterval: Math.min(3_000, Math.floor(session / 3)),
+      heartbeatInterval: this.#heartbeatMs,
       maxWaitTimeInMs: MAX_WAIT_MS,
       allowAutoTopicCreation: false,
       partitionAssigners: [roundRobinEveryMember],
@@ -216,7 +223,7 @@ export class KafkaTriggerConsumer {
       // Stopping, or the partition was taken away: leave the rest for the next reader.
       if (!isRunning() || isStale()) return;
       const messages = batch.messages.slice(from, from + CHUNK);
-      const outcomes = await this.#deliver(topic, partition, messages);
+      const outcomes = await this.#keepingAlive(heartbeat, () => this.#deliver(topic, partition, messages));
       for (const [i, message] of messages.entries()) {
         const outcome = outcomes[i];
         if (outcome === undefined || outcome.kind === 'failed') {
@@ -229,6 +236,20 @@ export class KafkaTriggerConsumer {
       }
       await commitOffsetsIfNecessary();
       await heartbeat();
+    }
+  }
+
+  /**
+   * Heartbeat while `work` runs: a slow component or sink (retries with backoff) must not
+   * cost this member its place in the group and set off a rebalance. A heartbeat that
+   * learns of a rebalance is ignored here; the one after the chunk rejoins.
+   */
+  async #keepingAlive<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => void heartbeat().catch(() => {}), this.#heartbeatMs);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
     }
   }
 
