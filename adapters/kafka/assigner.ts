@@ -9,10 +9,21 @@
  * one-partition topic never got to consume. Naming every member, with an empty
  * assignment where there is nothing to give, is what the protocol expects anyway.
  *
+ * The same coordinator completes the sync on the leader's SyncGroup alone and answers a
+ * follower whose SyncGroup comes after it with INVALID_REQUEST: the follower crashes out
+ * of the join and the group rebalances again (a newly started process, slower than the
+ * leader, lost that race most of the time). The leader (the only member that assigns)
+ * gives the followers a moment to send theirs first; a Kafka broker holds followers'
+ * SyncGroups until the leader's arrives, so there it only delays the rebalance by that.
+ *
  * The protocol name stays kafkajs's (`RoundRobinAssigner`), so that processes of an
  * older spindle in the same group agree on it.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AssignerProtocol, type PartitionAssigner, PartitionAssigners } from 'kafkajs';
+
+/** How long the leader waits before it hands in the assignment. */
+const LEADER_SYNC_DELAY_MS = 500;
 
 export const roundRobinEveryMember: PartitionAssigner = (config) => {
   const inner = PartitionAssigners.roundRobin(config);
@@ -22,6 +33,7 @@ export const roundRobinEveryMember: PartitionAssigner = (config) => {
     protocol: (subscription) => inner.protocol(subscription),
     async assign(group) {
       const given = await inner.assign(group);
+      if (group.members.length > 1) await sleep(LEADER_SYNC_DELAY_MS);
       const named = new Set(given.map((a) => a.memberId));
       const nothing = AssignerProtocol.MemberAssignment.encode({
         version: inner.version,
