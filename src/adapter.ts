@@ -32,6 +32,12 @@
  *   in flight were settled ({@link InFlight} counts them); `close()` releases
  *   connections. Both are called once, at stop; `ctx.signal` aborts first. Wait with
  *   {@link pause}, not a bare timer, so that a stop cuts the wait short.
+ * - **Report readiness.** The listener answers the health route before `start` is
+ *   called, and an app is probed while it runs and after. Say per table, on `ctx.status`, whether
+ *   it is taking events (`ready`) or what it waits for (`notReady` with the state and the
+ *   last error): connecting, joining a group, reconnecting. The readiness route and
+ *   `RunningApp.readiness()` show it. A table never reported on is ready once `start`
+ *   resolved.
  * - **No client, broker or guest may crash the process.** Catch what a connection or a
  *   request can throw, log it on `ctx.logger`, and keep serving; retry connections with
  *   {@link backoffDelay}.
@@ -91,6 +97,7 @@ export { HttpRefusal } from './host/http-refusal.ts';
 export { busyRefusal, holdingRoom, serveSafely } from './host/serve-safely.ts';
 export { jsonDepthExceeding, parseJsonWithin } from './json-depth.ts';
 export type { Logger } from './log.ts';
+export type { TriggerStatus } from './readiness.ts';
 export { redactUrl } from './redact.ts';
 export type { Component, ComponentLimits, GuestExports, InstanceOptions, World } from './runtime/component.ts';
 export { type GuestOutput, guestLog, LineBuffer, OutputBudget } from './runtime/guest-output.ts';

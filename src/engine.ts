@@ -19,6 +19,7 @@ import { Metrics } from './observe/metrics.ts';
 import { observedDispatch } from './observe/observed-dispatch.ts';
 import { tracedDispatch } from './observe/traced-dispatch.ts';
 import { startTracing } from './observe/tracing.ts';
+import { type AppReadiness, Readiness } from './readiness.ts';
 import { Redactor } from './redact.ts';
 import { chooseCacheDir } from './runtime/cache-dir.ts';
 import type { Component } from './runtime/component.ts';
@@ -70,11 +71,19 @@ export interface RunningApp {
    * SpindleError for another URL or a component no HTTP trigger serves.
    */
   fetchInternal(request: Request): Promise<Response>;
+  /**
+   * Whether every trigger table is connected and taking events, and each one's state (what
+   * `/.well-known/spindle/ready` answers with).
+   */
+  readiness(): AppReadiness;
   /** Stop taking new events, finish those in flight, release everything. */
   stop(): Promise<void>;
 }
 
-/** Load every component, start every trigger and the listener: the app is running. */
+/**
+ * Load every component, listen (the health and readiness routes answer from here on), then
+ * start every trigger: the app is running. Resolves once every trigger's `start` did.
+ */
 export async function startApp(app: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
   const env = options.env ?? process.env;
   const variables = createVariables(app, { overrides: options.variables ?? {}, env });
@@ -94,17 +103,20 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
   // Requests of guests to the app itself (Spin's `self`, service chaining) go to this listener.
   const self = selfOrigin(listen.host, listen.tls !== undefined);
   const metricsApart = typeof options.metrics === 'object' ? options.metrics.listen : undefined;
+  const readiness = new Readiness(redactor);
   const host = new HttpHost({
     limits,
     logger,
     chainToken: self.chainToken,
     metrics: metricsApart ? undefined : metrics?.registry,
+    readiness: () => readiness.snapshot(),
   });
   const metricsHost = metricsApart && new HttpHost({ limits, logger, metrics: metrics?.registry });
   const components = new Map<string, Component>();
   const running: RunningTrigger[] = [];
 
   const stop = async () => {
+    readiness.stopping();
     abort.abort();
     await Promise.allSettled([host.close(), metricsHost?.close(), ...running.map((t) => t.drain())]);
     await Promise.allSettled(running.map((t) => t.close()));
@@ -176,17 +188,24 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
         return route;
       },
       redact: (text) => redactor.text(text),
+      status: readiness,
     });
 
-    for (const [type, tables] of triggerTablesByType(app, variables)) {
-      const adapter = await triggerAdapter(adapters, app, type, tables[0]?.table ?? `trigger.${type}`);
-      const configs = tables.map((entry) => parseTriggerTable(app, adapter, entry));
-      running.push(await adapter.start(contextOf(adapter), configs));
-    }
-
+    // Listen before triggers connect: liveness answers while a broker is slow or a Kafka
+    // group rebalances, and readiness says what each trigger waits for.
     const url = await host.listen(listen);
     selfListening(self, Number(url.port) || (url.protocol === 'https:' ? 443 : 80));
     const metricsBase = metricsHost && metricsApart ? await metricsHost.listen(metricsApart) : url;
+    logger.info({ url: url.href }, `listening on ${url.href}; starting triggers`);
+    const triggerTables = triggerTablesByType(app, variables);
+    for (const tables of triggerTables.values()) for (const { table } of tables) readiness.expect(table);
+    for (const [type, tables] of triggerTables) {
+      const adapter = await triggerAdapter(adapters, app, type, tables[0]?.table ?? `trigger.${type}`);
+      const configs = tables.map((entry) => parseTriggerTable(app, adapter, entry));
+      running.push(await adapter.start(contextOf(adapter), configs));
+      readiness.started(tables.map((t) => t.table));
+    }
+
     const endpoints = running.flatMap((t) => t.describe?.(url) ?? []).map((line) => redactor.text(line));
     return {
       app,
@@ -195,6 +214,7 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
       ...(metrics && { metrics: metrics.registry, metricsUrl: new URL(METRICS_ROUTE.slice(1), metricsBase) }),
       invoke: async (id, event) => component(id).handle(checkEventInput(event)),
       fetchInternal: (request) => host.chaining.fetch(request),
+      readiness: () => readiness.snapshot(),
       stop,
     };
   } catch (error) {

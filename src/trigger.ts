@@ -15,6 +15,7 @@ import type { Admission } from './delivery/admission.ts';
 import type { CesqlFilter } from './delivery/cesql/index.ts';
 import type { SpindleError } from './errors.ts';
 import type { CloudEvent } from './event.ts';
+import type { TriggerStatus } from './readiness.ts';
 import type { Component, World } from './runtime/component.ts';
 
 /** How the delay grows from one retry to the next (Knative's `backoffPolicy`). */
@@ -242,6 +243,15 @@ export interface TriggerContext {
    * outside the logger (HTTP bodies, banners): the logger and outcome errors are already.
    */
   redact(text: string): string;
+  /**
+   * Where the trigger reports each of its tables' readiness (by `config.table`), served on
+   * `/.well-known/spindle/ready`: `notReady(table, 'connecting')` before connecting,
+   * `ready(table, 'consuming')` once taking events, `notReady(table, 'reconnecting', error)`
+   * when the connection drops. A table never reported on counts as ready once `start`
+   * resolved, so a trigger that is ready when started (an HTTP route, a timer) need not
+   * report at all.
+   */
+  readonly status: TriggerStatus;
 }
 
 export interface RunningTrigger {

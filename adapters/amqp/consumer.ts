@@ -56,11 +56,17 @@ export class QueueConsumer {
       logger: this.#logger,
       create: (model: ChannelModel) => model.createChannel(),
       setup: (channel, model) => this.#setup(channel, model),
+      // Up means set up: the queue declared and consumed on the new channel.
+      onChange: (change) => {
+        if (change.up) ctx.status.ready(config.table, 'consuming');
+        else ctx.status.notReady(config.table, 'reconnecting', change.error);
+      },
     });
   }
 
   /** Connect, declare and consume; rejects with the reason when the broker refuses. */
   async start(): Promise<void> {
+    this.#ctx.status.notReady(this.#config.table, 'connecting');
     try {
       await this.#link.start();
     } catch (cause) {

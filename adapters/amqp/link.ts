@@ -30,6 +30,8 @@ export interface LinkOptions<C extends Channel> {
    */
   setup(channel: C, model: ChannelModel): Promise<void>;
   logger: Logger;
+  /** Told when the channel is set up (`up`) and when it is lost or a reconnect failed (`down`, why). */
+  onChange?(change: { up: true } | { up: false; error: Error }): void;
 }
 
 const FIRST_DELAY_MS = 100;
@@ -138,6 +140,7 @@ export class AmqpLink<C extends Channel> {
     current.model.on('blocked', (reason: string) => logger.warn({ reason }, 'broker blocked the connection'));
     current.model.on('unblocked', () => logger.info('broker unblocked the connection'));
     for (const waiter of this.#waiters.splice(0)) waiter.resolve(current.channel);
+    this.#options.onChange?.({ up: true });
   }
 
   #lost(error: Error): void {
@@ -145,6 +148,7 @@ export class AmqpLink<C extends Channel> {
     this.#current = undefined;
     if (current) void current.model.close().catch(() => {});
     if (this.#held) return;
+    this.#options.onChange?.({ up: false, error });
     this.#options.logger.warn({ err: error.message, broker: this.#options.name }, 'amqp connection lost, reconnecting');
     this.#schedule();
   }
@@ -169,6 +173,7 @@ export class AmqpLink<C extends Channel> {
       this.#attempt = 0;
       this.#bind(current);
     } catch (error) {
+      this.#options.onChange?.({ up: false, error: error as Error });
       this.#options.logger.warn(
         { err: (error as Error).message, broker: this.#options.name, attempt: this.#attempt },
         'amqp reconnect failed',

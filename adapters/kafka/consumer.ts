@@ -16,6 +16,11 @@
  *   starting offsets are fixed): "Serving" means consuming.
  * - A crash kafkajs does not restart itself (non-retriable) is restarted here, from the
  *   committed offsets.
+ * - Scale-out: processes in one group share the partitions. The member heartbeats while
+ *   a chunk is being delivered, so that a slow component or sink does not cost it its
+ *   place; every member gets an assignment, even an empty one (assigner.ts).
+ * - Readiness (ctx.status): connecting, joining group (at every rebalance), consuming,
+ *   reconnecting after a crash.
  */
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -28,6 +33,7 @@ import {
   SpindleError,
   type TriggerContext,
 } from '../../src/adapter.ts';
+import { roundRobinEveryMember } from './assigner.ts';
 import { decode } from './codec.ts';
 import type { KafkaTriggerConfig } from './config.ts';
 import { createKafka } from './connection.ts';
@@ -58,6 +64,7 @@ export class KafkaTriggerConsumer {
   /** Consecutive `failed` outcomes per partition, for the backoff. */
   readonly #failures = new Map<string, number>();
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #heartbeatMs: number;
   #stopping = false;
   #restarting = false;
 
@@ -67,20 +74,23 @@ export class KafkaTriggerConsumer {
     this.#route = route;
     this.#logger = ctx.logger.child({ group: config.group });
     const session = config.sessionTimeoutMs;
+    this.#heartbeatMs = Math.min(3_000, Math.floor(session / 3));
     const kafka = createKafka(config.connection, this.#logger);
     this.#lag = new GroupLag(kafka, config.group);
     this.#consumer = kafka.consumer({
       groupId: config.group,
       sessionTimeout: session,
-      heartbeatInterval: Math.min(3_000, Math.floor(session / 3)),
+      heartbeatInterval: this.#heartbeatMs,
       maxWaitTimeInMs: MAX_WAIT_MS,
       allowAutoTopicCreation: false,
+      partitionAssigners: [roundRobinEveryMember],
     });
   }
 
   /** Resolves once the consumer is in its group and consuming. */
   async start(): Promise<void> {
     const { topics, fromBeginning } = this.config;
+    this.#reportStatus();
     await this.#consumer.connect();
     await this.#consumer.subscribe({ topics, fromBeginning });
     for (const topic of topics) this.#ctx.reportLag(this.config.table, topic, () => this.#lag.of(topic));
@@ -114,6 +124,21 @@ export class KafkaTriggerConsumer {
       );
       this.#later(RESTART_DELAY_MS, () => void this.#restart());
     });
+  }
+
+  /**
+   * Readiness from kafkajs's events: connecting, joining the group (at start and at every
+   * rebalance), consuming once joined, reconnecting after a crash with its error.
+   */
+  #reportStatus(): void {
+    const { status } = this.#ctx;
+    const { table } = this.config;
+    const { events } = this.#consumer;
+    status.notReady(table, 'connecting');
+    this.#consumer.on(events.CONNECT, () => status.notReady(table, 'joining group'));
+    this.#consumer.on(events.REBALANCING, () => status.notReady(table, 'joining group'));
+    this.#consumer.on(events.GROUP_JOIN, () => status.ready(table, 'consuming'));
+    this.#consumer.on(events.CRASH, ({ payload }) => status.notReady(table, 'reconnecting', payload.error));
   }
 
   /** Stop fetching, finish the records in hand and commit them, leave the group. */
@@ -203,7 +228,7 @@ export class KafkaTriggerConsumer {
       // Stopping, or the partition was taken away: leave the rest for the next reader.
       if (!isRunning() || isStale()) return;
       const messages = batch.messages.slice(from, from + CHUNK);
-      const outcomes = await this.#deliver(topic, partition, messages);
+      const outcomes = await this.#keepingAlive(heartbeat, () => this.#deliver(topic, partition, messages));
       for (const [i, message] of messages.entries()) {
         const outcome = outcomes[i];
         if (outcome === undefined || outcome.kind === 'failed') {
@@ -216,6 +241,20 @@ export class KafkaTriggerConsumer {
       }
       await commitOffsetsIfNecessary();
       await heartbeat();
+    }
+  }
+
+  /**
+   * Heartbeat while `work` runs: a slow component or sink (retries with backoff) must not
+   * cost this member its place in the group and set off a rebalance. A heartbeat that
+   * learns of a rebalance is ignored here; the one after the chunk rejoins.
+   */
+  async #keepingAlive<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => void heartbeat().catch(() => {}), this.#heartbeatMs);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
     }
   }
 

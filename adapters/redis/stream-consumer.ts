@@ -20,6 +20,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { backoffDelay, pause } from '../../src/adapter.ts';
 import type { BatchHandler, RedisMessage } from './message.ts';
+import type { TablesStatus } from './readiness.ts';
 import { autoclaimReply, readReply, type StreamEntry } from './stream-reply.ts';
 
 export interface StreamConsumerOptions {
@@ -31,6 +32,8 @@ export interface StreamConsumerOptions {
   group: string;
   consumer: string;
   claimIdleMs: number;
+  /** Readiness of the tables this consumer feeds: consuming, or reconnecting after a failed read. */
+  status?: TablesStatus;
   /** The entries of one read, in order; an entry is XACKed only on its `ack` verdict. */
   handle: BatchHandler;
   logger: Logger;
@@ -93,6 +96,7 @@ export class StreamConsumer {
           await this.#ensureGroup();
           await this.#readOwnPending();
           recover = false;
+          this.#o.status?.ready('consuming');
         } else if (Date.now() >= claimAt) {
           claimCursor = await this.#claim(claimCursor);
           if (claimCursor === '0-0') claimAt = Date.now() + this.#claimEveryMs;
@@ -104,6 +108,7 @@ export class StreamConsumer {
         if (this.#stopping) break;
         failures++;
         recover = true;
+        this.#o.status?.notReady('reconnecting', error);
         const delay = backoffDelay(ERROR_BACKOFF, failures);
         logger.warn({ stream: this.#o.stream, err: (error as Error).message, retryInMs: delay }, 'stream read failed');
         await pause(delay, this.#stop.signal);

@@ -13,6 +13,7 @@ import { parseRedisConfig, type RedisStreamConfig, type RedisTriggerConfig } fro
 import { connectRedis, redactUrl } from './connection.ts';
 import { type OpenedHandler, openHandler } from './handlers.ts';
 import { fanOut, fanOutAll } from './message.ts';
+import { tablesStatus, watchConnection } from './readiness.ts';
 import { StreamConsumer } from './stream-consumer.ts';
 import { streamLag } from './stream-lag.ts';
 
@@ -51,13 +52,21 @@ async function startRedis(ctx: TriggerContext, configs: RedisTriggerConfig[]): P
       (h) => h.config.address,
       (h) => (h.config.kind === 'channel' ? h.config.channel : ''),
     )) {
+      const client = await connect(address, `spindle:${ctx.app.name}:subscriber`, true);
       const subscriber = new ChannelSubscriber(
-        await connect(address, `spindle:${ctx.app.name}:subscriber`, true),
+        client,
         new Map([...channels].map(([channel, hs]) => [channel, fanOut(hs.map((h) => h.opened.handle))])),
         ctx.logger,
       );
       await subscriber.start();
       parts.push(subscriber);
+      // ioredis subscribes again on its own once reconnected.
+      const status = tablesStatus(
+        ctx.status,
+        [...channels.values()].flat().map((h) => h.config.table),
+      );
+      status.ready('subscribed');
+      watchConnection(client, status, 'subscribed');
       for (const [channel, hs] of channels) {
         ctx.logger.info(
           { redis: redactUrl(address), channel },
@@ -81,8 +90,14 @@ async function startRedis(ctx: TriggerContext, configs: RedisTriggerConfig[]): P
           acker = await connect(config.address, `spindle:${ctx.app.name}:commands`, true);
           commands.set(config.address, acker);
         }
+        const reader = await connect(config.address, `spindle:${ctx.app.name}:reader:${config.stream}`, true);
+        const status = tablesStatus(
+          ctx.status,
+          hs.map((h) => h.config.table),
+        );
         const consumer = new StreamConsumer({
-          reader: await connect(config.address, `spindle:${ctx.app.name}:reader:${config.stream}`, true),
+          reader,
+          status,
           commands: acker,
           stream: config.stream,
           group: config.group,
@@ -95,6 +110,7 @@ async function startRedis(ctx: TriggerContext, configs: RedisTriggerConfig[]): P
         parts.push(consumer);
         const commandsOfAddress = acker;
         ctx.reportLag(config.table, config.stream, () => streamLag(commandsOfAddress, config.stream, config.group));
+        watchConnection(reader, status, 'consuming');
         ctx.logger.info(
           { redis: redactUrl(config.address), stream: config.stream, group: config.group, consumer: config.consumer },
           'consuming a stream in a consumer group: delivery is at least once',

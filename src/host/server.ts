@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import { DEFAULT_LIMITS, type Limits } from '../app/limits.ts';
 import { SpindleError } from '../errors.ts';
 import { silentLogger } from '../log.ts';
+import { type AppReadiness, READY_ROUTE } from '../readiness.ts';
 import { CHAIN_PREFIX } from '../runtime/self-origin.ts';
 import type { HttpRoutes } from '../trigger.ts';
 import { chainedRequests } from './chained-requests.ts';
@@ -26,8 +27,10 @@ export interface ListenOptions {
 }
 
 /**
- * spindle's listener. It always serves the health route, so Kubernetes and compose can
- * probe an app with broker triggers only; HTTP triggers mount their routes on `routes`.
+ * spindle's listener. It always serves the health route (liveness: the process is up) and
+ * the readiness route (every trigger connected: 200, else 503 with each trigger's state),
+ * so Kubernetes and compose can probe an app with broker triggers only; HTTP triggers
+ * mount their routes on `routes`.
  * express stays inside: adapters see node:http's request and response only.
  */
 export class HttpHost {
@@ -54,15 +57,29 @@ export class HttpHost {
   /**
    * `chainToken`: the secret of chained requests from guests (chained-requests.ts). With
    * `metrics`, `GET /metrics` answers with its Prometheus text, before any trigger's route.
+   * `readiness`: what the ready route answers (every trigger ready, or why not).
    */
-  constructor(options: { limits?: Limits; logger?: Logger; chainToken?: string; metrics?: Registry | undefined } = {}) {
+  constructor(
+    options: {
+      limits?: Limits;
+      logger?: Logger;
+      chainToken?: string;
+      metrics?: Registry | undefined;
+      readiness?: () => AppReadiness;
+    } = {},
+  ) {
     this.#limits = options.limits ?? DEFAULT_LIMITS;
     this.#logger = options.logger ?? silentLogger();
+    const readiness = options.readiness ?? (() => ({ ready: true, triggers: [] }));
     this.#app.disable('x-powered-by');
     // Probes and scrapes are answered over max_connections: under load is when they matter.
-    this.#app.use(limitsMiddleware(this.#limits, this.#overCap, new Set([HEALTH_ROUTE, METRICS_ROUTE])));
+    this.#app.use(limitsMiddleware(this.#limits, this.#overCap, new Set([HEALTH_ROUTE, READY_ROUTE, METRICS_ROUTE])));
     this.#app.get(HEALTH_ROUTE, (_req, res) => {
       res.type('text/plain').send('OK');
+    });
+    this.#app.get(READY_ROUTE, (_req, res) => {
+      const state = readiness();
+      res.status(state.ready ? 200 : 503).json(state);
     });
     if (options.chainToken !== undefined) {
       const chained = chainedRequests(options.chainToken, this.chaining, this.#limits, this.#logger);

@@ -6,6 +6,7 @@ export type { CloudEventInput, CloudEventJson, SpindleReply } from './cloudevent
 export {
   DEFAULT_SPINDLE_IMAGE,
   HEALTH_ROUTE,
+  READY_ROUTE,
   SPINDLE_PORT,
   SpindleContainer,
   StartedSpindleContainer,

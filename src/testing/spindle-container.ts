@@ -16,8 +16,10 @@ import { type CloudEventInput, postCloudEvent, type SpindleReply } from './cloud
 
 /** The port spindle serves on in its image (`PORT`). */
 export const SPINDLE_PORT = 8080;
-/** The health route the wait strategy (and Kubernetes, and compose) probes. */
+/** The liveness route (the image's HEALTHCHECK). */
 export const HEALTH_ROUTE = '/.well-known/spin/health';
+/** The readiness route the wait strategy probes: every trigger connected, so a test may publish. */
+export const READY_ROUTE = '/.well-known/spindle/ready';
 /** The image `docker build -t spindle .` makes from spindle's Dockerfile. */
 export const DEFAULT_SPINDLE_IMAGE = 'spindle:latest';
 /** Where the test's app is copied in the container (the image serves /app/examples/transform otherwise). */
@@ -39,7 +41,7 @@ export class SpindleContainer extends GenericContainer {
   constructor(image: string = DEFAULT_SPINDLE_IMAGE) {
     super(image);
     this.withExposedPorts(SPINDLE_PORT)
-      .withWaitStrategy(Wait.forHttp(HEALTH_ROUTE, SPINDLE_PORT).forStatusCode(200))
+      .withWaitStrategy(Wait.forHttp(READY_ROUTE, SPINDLE_PORT).forStatusCode(200))
       .withStartupTimeout(120_000);
   }
 

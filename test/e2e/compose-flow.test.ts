@@ -32,7 +32,8 @@ import { type ComposeProject, composeProject, podmanComposeMissing } from '../su
 import { freePort } from '../support/tls.ts';
 import { waitFor } from '../support/wait.ts';
 
-const HEALTH = '/.well-known/spin/health';
+/** Answers 200 once every trigger is connected: what to wait for before publishing. */
+const READY = '/.well-known/spindle/ready';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 interface Service {
   image?: string;
@@ -86,8 +87,8 @@ describeIfAvailable(missing, 'no podman-compose', 'compose.yaml with podman-comp
         },
       });
       await project.up();
-      await waitFor(async () => (await fetch(new URL(HEALTH, url)).catch(() => undefined))?.ok === true, {
-        what: `the compose spindle's health route on ${url.href}`,
+      await waitFor(async () => (await fetch(new URL(READY, url)).catch(() => undefined))?.ok === true, {
+        what: `the compose spindle's ready route on ${url.href}`,
         timeoutMs: 120_000,
         intervalMs: 500,
       }).catch(async (error: Error) => {

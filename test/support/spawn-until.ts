@@ -12,7 +12,7 @@ export interface UntilProcess {
 }
 
 /**
- * Run a long-lived command and wait until its stdout matches `until` (a banner, say).
+ * Run a long-lived command and wait until its output matches `until` (a banner, say).
  * Fails with everything the process printed if it exits first or stays silent.
  */
 export async function spawnUntil(
@@ -41,13 +41,15 @@ export async function spawnUntil(
       child.kill('SIGKILL');
       reject(new Error(`${command} ${args.join(' ')}: ${why}\n${output}`));
     };
-    child.stdout.on('data', () => {
+    const check = () => {
       const found = options.until.exec(output);
       if (found) {
         clearTimeout(timer);
         resolve(found);
       }
-    });
+    };
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
     void exited.then(([code]) => fail(`exited with code ${code} first`));
   });
   return {

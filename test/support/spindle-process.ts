@@ -2,27 +2,54 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { spawnUntil, type UntilProcess } from './spawn-until.ts';
+import { waitFor } from './wait.ts';
 
 export const SPINDLE_BIN = fileURLToPath(new URL('../../bin/spindle.js', import.meta.url));
 
+export const HEALTH_ROUTE = '/.well-known/spin/health';
+export const READY_ROUTE = '/.well-known/spindle/ready';
+
 export interface SpindleProcess extends UntilProcess {
-  /** Base URL from the "Serving ..." banner. */
+  /** Base URL from the "Serving ..." banner (or the "listening on ..." log line). */
   url: URL;
 }
 
 /**
- * Run `spindle up ARGS --listen 127.0.0.1:0` as a user would and wait for its banner.
- * Fails with everything the process printed if it exits or stays silent.
+ * Run `spindle up ARGS --listen 127.0.0.1:0` as a user would and wait for its banner,
+ * printed once every trigger started; with `listening`, only until it listens (its
+ * triggers may still be connecting). Fails with everything the process printed if it
+ * exits or stays silent.
  */
 export async function startSpindle(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; listening?: boolean } = {},
 ): Promise<SpindleProcess> {
   const process_ = await spawnUntil(process.execPath, [SPINDLE_BIN, 'up', '--listen', '127.0.0.1:0', ...args], {
     ...options,
-    until: /Serving (\S+)/,
+    until: options.listening ? /listening on (http\S+?);/ : /Serving (\S+)/,
   });
   return { ...process_, url: new URL(process_.match[1] ?? '') };
+}
+
+/** Status and body of the readiness route. */
+export async function readiness(url: URL): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(new URL(READY_ROUTE, url));
+  return { status: response.status, body: await response.json() };
+}
+
+/** Wait until the readiness route answers 200: every trigger connected and consuming. */
+export async function waitReady(url: URL, timeoutMs = 30_000): Promise<void> {
+  let last: unknown;
+  await waitFor(
+    async () => {
+      const answer = await readiness(url);
+      last = answer.body;
+      return answer.status === 200;
+    },
+    { what: `readiness of ${url.href}`, timeoutMs, intervalMs: 100 },
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; last answer ${JSON.stringify(last)}`, { cause: error });
+  });
 }
 
 /** Run a spindle command to completion: exit code and output. */

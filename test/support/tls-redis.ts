@@ -9,8 +9,8 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Redis } from 'ioredis';
+import { waitForPong } from './own-redis.ts';
 import { freePort, selfSignedCertificate } from './tls.ts';
-import { waitFor } from './wait.ts';
 
 export interface TlsRedis {
   port: number;
@@ -44,19 +44,7 @@ export async function startTlsRedis(password: string): Promise<TlsRedis> {
       lazyConnect: true,
       maxRetriesPerRequest: 0,
     });
-  await waitFor(
-    async () => {
-      const probe = client();
-      probe.on('error', () => {}); // refused until the server listens: the wait retries
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } finally {
-        probe.disconnect();
-      }
-    },
-    { what: `redis-server with TLS on 127.0.0.1:${port}` },
-  );
+  await waitForPong(client, `redis-server with TLS on 127.0.0.1:${port}`);
   return {
     port,
     password,

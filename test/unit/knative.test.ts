@@ -12,6 +12,7 @@ import { manifestDir } from '../support/manifest-dir.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIR = join(ROOT, 'examples/knative');
 const HEALTH = '/.well-known/spin/health';
+const READY = '/.well-known/spindle/ready';
 /** Where the image keeps the example component (Dockerfile). */
 const IMAGE_COMPONENT = '/app/examples/transform/transform.wasm';
 
@@ -47,7 +48,7 @@ function only(list: Resource[], kind: string): Resource {
 }
 
 function expectProbedOnHealthRoute(container: Container): void {
-  expect(container.readinessProbe?.httpGet.path).toBe(HEALTH);
+  expect(container.readinessProbe?.httpGet.path).toBe(READY);
   expect(container.livenessProbe?.httpGet.path).toBe(HEALTH);
 }
 
@@ -106,7 +107,7 @@ describe.each(SCALERS)('examples/knative/$file: spindle scaled by KEDA', ({ file
   const scaled = only(list, 'ScaledObject');
   const container = deployment.spec.template.spec.containers[0] as Container;
 
-  it('runs spindle up on the manifest of its ConfigMap, probed on the health route', () => {
+  it('runs spindle up on the manifest of its ConfigMap, probed on the health and ready routes', () => {
     expect(container.image).toMatch(/^spindle:/);
     expect(container.args?.slice(0, 3)).toEqual(['up', '-f', '/config/spindle.toml']);
     const mount = container.volumeMounts?.find((m) => m.mountPath === '/config');
