@@ -158,13 +158,7 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
     });
     const contextOf = (
       adapter: TriggerAdapter<unknown>,
-      delivery = observedDispatch(
-        {
-          ...tracedDispatch(tracing, adapter.type, dispatcher),
-          reject: (r, e, error) => dispatcher.reject(r, e, error),
-        },
-        { metrics, logger },
-      ),
+      delivery = observedDispatch(tracedDispatch(tracing, adapter.type, dispatcher), { metrics, logger }),
     ): TriggerContext => ({
       app,
       logger: logger.child({ trigger: adapter.type }),
