@@ -35,11 +35,19 @@ if (target === null || (typeof target !== 'object' && typeof target !== 'functio
   );
 }
 
+/**
+ * A Uint8Array, by its tag rather than instanceof: the event's data as the guest receives
+ * it is one, made with another realm's constructor, which instanceof here refuses.
+ */
+function isBytes(value) {
+  return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]';
+}
+
 function kind(value) {
   if (value === null) return 'null';
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'an array';
-  if (value instanceof Uint8Array) return 'a Uint8Array';
+  if (isBytes(value)) return 'a Uint8Array';
   if (typeof value === 'object' && typeof value.then === 'function') return 'a Promise';
   return typeof value === 'object' ? 'an object' : 'a ' + typeof value;
 }
@@ -92,7 +100,7 @@ function checkEvent(value, index) {
   }
   const data = value.data;
   if (data === null) nulls = true;
-  else if (data !== undefined && !(data instanceof Uint8Array)) {
+  else if (data !== undefined && !isBytes(data)) {
     const hint = typeof data === 'string' ? ' (encode text with new TextEncoder().encode(text))' : '';
     throw misfit(value, index, 'data', 'must be a Uint8Array (bytes) or absent, got ' + kind(data) + hint);
   }

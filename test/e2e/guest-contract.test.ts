@@ -112,6 +112,13 @@ describe('a TypeScript guest through the CloudEvents target', () => {
     expect(reply.text).toContain(reason);
   });
 
+  it('passes an event through unchanged, its data bytes included (`[{ ...event }]`)', async () => {
+    const reply = await fetch(spindle.url, { method: 'POST', headers: headers('contract.echo'), body: 'as sent' });
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('ce-type')).toBe('contract.echo');
+    expect(await reply.text()).toBe('as sent');
+  });
+
   it('a thrown Error: 5xx with its message and no stack; the stack goes to the log, pointing into the .ts', async () => {
     const reply = await post(spindle.url, 'contract.throw');
     expect(reply.status).toBe(500);
