@@ -8,6 +8,7 @@ import { encodeEntry } from '../../adapters/redis/codec.ts';
 import { describeWithBroker, kafkaBrokers, kafkaTopic, redisUrl, uniqueName } from '../support/brokers.ts';
 import { type EventReceiver, startReceiver } from '../support/event-receiver.ts';
 import { KIND, type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../support/otlp-receiver.ts';
+import { sampleValue, scrape } from '../support/prometheus-text.ts';
 import { buildExampleTransform, type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -154,7 +155,7 @@ describe('tracing the HTTP target', () => {
 });
 
 describeWithBroker(['redis', 'kafka'], 'tracing across brokers', () => {
-  it('makes one trace of Redis stream -> component -> Kafka -> component -> HTTP sink', async () => {
+  it('makes one trace of Redis stream -> component -> Kafka -> component -> HTTP sink, which /metrics counts at each hop', async () => {
     const { otlp, sink } = await receivers();
     const redis = new Redis(redisUrl());
     cleanups.push(async () => redis.disconnect());
@@ -186,6 +187,25 @@ describeWithBroker(['redis', 'kafka'], 'tracing across brokers', () => {
     await redis.xadd(stream, '*', ...encodeEntry(order));
     await waitFor(() => sink.events.length === 1, { what: 'the event at the HTTP sink', timeoutMs: 30_000 });
     expect(sink.events[0]?.type).toBe('io.shop.order.transformed.transformed');
+
+    // /metrics counts the event at each hop: received, processed, emitted, sent.
+    const metricsUrl = new URL('/metrics', spindle.url);
+    const hopCounts = async (name: string, labels: Record<string, string> = {}) => {
+      const samples = await scrape(metricsUrl);
+      return ['redis[0]', 'kafka[0]'].map((trigger) =>
+        sampleValue(samples, name, { trigger, component: 'transform', ...labels }),
+      );
+    };
+    await waitFor(
+      async () => (await hopCounts('spindle_event_outcomes_total', { outcome: 'processed' })).join() === '1,1',
+      {
+        what: 'the event processed at both hops in /metrics',
+      },
+    );
+    expect(await hopCounts('messaging_client_consumed_messages_total')).toEqual([1, 1]);
+    expect(await hopCounts('spindle_events_emitted_total')).toEqual([1, 1]);
+    const sent = await scrape(metricsUrl);
+    expect(sampleValue(sent, 'messaging_client_sent_messages_total', { sink: sink.url, error_type: '' })).toBe(1);
 
     const spans = await spansAfterStop(spindle, otlp, 6);
     expect(spans.map((s) => s.traceId)).toEqual(spans.map(() => TRACE));
