@@ -53,6 +53,15 @@ export async function connectRedis(address: string | URL, options: ConnectOption
   return client;
 }
 
+/**
+ * Close `client`: QUIT when connected, so that replies in flight arrive first; else at
+ * once, since a QUIT queued for a reconnect would wait as long as Redis stays away.
+ */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+  else client.disconnect();
+}
+
 /** The server part of a redis(s):// URI: scheme, credentials, host, port, database. */
 export function serverUrl(address: string | URL): URL {
   const url = new URL(address);

@@ -16,7 +16,7 @@
 import type { Redis } from 'ioredis';
 import { type CloudEvent, type EventSink, type SinkAdapter, SinkError, SpindleError } from '../../src/adapter.ts';
 import { encodeEntry, encodeMessage } from './codec.ts';
-import { checkAddress, connectRedis, redactUrl } from './connection.ts';
+import { checkAddress, closeRedis, connectRedis, redactUrl } from './connection.ts';
 
 export type SinkTarget = { kind: 'stream'; stream: string; maxlen?: number } | { kind: 'channel'; channel: string };
 
@@ -59,7 +59,7 @@ export class RedisSink implements EventSink {
   }
 
   async close(): Promise<void> {
-    await this.#client.quit().catch(() => this.#client.disconnect());
+    await closeRedis(this.#client);
   }
 }
 

@@ -51,6 +51,8 @@ export class StreamConsumer {
   readonly #claimEveryMs: number;
   #stopping = false;
   #loop: Promise<void> | undefined;
+  /** The events being handled now, settled: what a drain with Redis gone still waits for. */
+  #handling: Promise<void> = Promise.resolve();
   /** CLIENT ID of the reader's current connection, to unblock it at drain. */
   #readerId: string | undefined;
   #blocked = false;
@@ -77,6 +79,17 @@ export class StreamConsumer {
   async drain(): Promise<void> {
     this.#stopping = true;
     this.#stop.abort();
+    const { reader, commands } = this.#o;
+    if (reader.status !== 'ready' || commands.status !== 'ready') {
+      // Redis is out of reach. ioredis keeps the commands of a dropped connection for a
+      // reconnect that may never come, even past disconnect(): waiting for the read loop or
+      // an XACK could last forever. Only the events in hand are waited for; their entries
+      // stay pending, for the next consumer to claim.
+      reader.disconnect();
+      commands.disconnect();
+      await this.#handling;
+      return;
+    }
     if (this.#blocked) await this.#unblock();
     await this.#loop;
     await this.#acking;
@@ -192,7 +205,12 @@ export class StreamConsumer {
     const live = entries.filter((e): e is StreamEntry & { fields: Buffer[] } => e.fields !== null);
     if (live.length > 0) {
       const messages = live.map((e): RedisMessage => ({ kind: 'stream', stream, id: e.id, fields: e.fields }));
-      const verdicts = await this.#o.handle(messages);
+      const handled = this.#o.handle(messages);
+      this.#handling = handled.then(
+        () => {},
+        () => {},
+      );
+      const verdicts = await handled;
       live.forEach((e, i) => {
         if (verdicts[i] === 'ack') ids.push(e.id);
       });

@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import type { RunningTrigger, TriggerAdapter, TriggerContext } from '../../src/adapter.ts';
 import { ChannelSubscriber } from './channel-subscriber.ts';
 import { parseRedisConfig, type RedisStreamConfig, type RedisTriggerConfig } from './config.ts';
-import { connectRedis, redactUrl } from './connection.ts';
+import { closeRedis, connectRedis, redactUrl } from './connection.ts';
 import { type OpenedHandler, openHandler } from './handlers.ts';
 import { fanOut, fanOutAll } from './message.ts';
 import { tablesStatus, watchConnection } from './readiness.ts';
@@ -38,7 +38,7 @@ async function startRedis(ctx: TriggerContext, configs: RedisTriggerConfig[]): P
     return client;
   };
   const close = async () => {
-    await Promise.allSettled(clients.map((c) => c.quit().catch(() => c.disconnect())));
+    await Promise.allSettled(clients.map(closeRedis));
   };
 
   try {

@@ -155,5 +155,27 @@ describeWithBroker('redis', 'readiness follows a broker connection', () => {
         client.disconnect();
       }
     }, 60_000);
+
+    it('stops while redis is down, rather than wait for it to come back', async () => {
+      redis = await startOwnRedis();
+      const stream = uniqueName('stop-in');
+      const app = await startApp(
+        defineApp({
+          name: uniqueName('stop-down'),
+          components: { echo: { source: wasm } },
+          triggers: [
+            { type: 'redis', component: 'echo', address: redis.url, stream, sink: `${redis.url}?stream=${stream}-out` },
+          ],
+        }),
+        { listen: { host: '127.0.0.1', port: 0 } },
+      );
+      await waitFor(async () => (await readiness(app.url)).status === 200, { what: 'readiness once consuming' });
+      await redis.kill();
+      await waitFor(async () => (await readiness(app.url)).status === 503, {
+        what: 'readiness 503 once redis is gone',
+      });
+      // A stop that waited for the lost connection would never return (the test's timeout).
+      await app.stop();
+    }, 60_000);
   }
 });
