@@ -13,7 +13,10 @@ export interface UntilProcess {
 
 /**
  * Run a long-lived command and wait until its output matches `until` (a banner, say).
- * Fails with everything the process printed if it exits first or stays silent.
+ * Fails with everything the process printed if it exits first or stays silent. The
+ * command runs in a process group of its own, and signals go to the whole group: a
+ * launcher such as `npx` does not pass them on to the program it started, which would
+ * otherwise outlive the test.
  */
 export async function spawnUntil(
   command: string,
@@ -25,7 +28,15 @@ export async function spawnUntil(
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch {
+      child.kill(signal); // the group is gone already
+    }
+  };
   let output = '';
   child.stdout.on('data', (chunk) => {
     output += chunk;
@@ -38,7 +49,7 @@ export async function spawnUntil(
     const timer = setTimeout(() => fail(`no match for ${options.until} within ${timeoutMs} ms`), timeoutMs);
     const fail = (why: string) => {
       clearTimeout(timer);
-      child.kill('SIGKILL');
+      signalGroup('SIGKILL');
       reject(new Error(`${command} ${args.join(' ')}: ${why}\n${output}`));
     };
     const check = () => {
@@ -58,7 +69,7 @@ export async function spawnUntil(
     output: () => output,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill(signal);
+      signalGroup(signal);
       const [code] = await exited;
       return code as number | null;
     },
