@@ -109,11 +109,26 @@ describe('spindle new', () => {
     expect(await response.text()).toBe('Hello from my-app: GET /hello\n');
   }, 240_000);
 
-  // The other templates differ from those two in their manifest (or only in language):
-  // `spindle check` validates each manifest, its variables, trigger table and sink URI
-  // without a build, and the only problem left is the component not built yet. Building
-  // all ten would take minutes of componentize.
-  it.each(TEMPLATES.filter((t) => t !== 'cloudevents-ts' && t !== 'http-js'))(
+  // The same guests in the other language: every guest source the templates write is built and served.
+  it('makes a CloudEvents target in JavaScript that builds, serves and transforms', async () => {
+    const spindle = await buildAndServe(await newApp('cloudevents-js'));
+    const sent = await runSpindle(['send', spindle.url.href, '--type', 'demo', '--id', 'n-2', '--data', '{"n":2}']);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(JSON.parse(sent.stdout)).toMatchObject({ id: 'n-2', type: 'demo.transformed', data: { n: 2 } });
+  }, 240_000);
+
+  it('makes a Spin HTTP component in TypeScript that builds and answers requests', async () => {
+    const spindle = await buildAndServe(await newApp('http-ts'));
+    const response = await fetch(new URL('/hello', spindle.url));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('Hello from my-app: GET /hello\n');
+  }, 240_000);
+
+  // The broker templates write the transformer guests built above, with another trigger
+  // table: `spindle check` validates each manifest, its variables, trigger table and sink
+  // URI without a build, and the only problem left is the component not built yet.
+  const BUILT = ['cloudevents-js', 'cloudevents-ts', 'http-js', 'http-ts'];
+  it.each(TEMPLATES.filter((t) => !BUILT.includes(t)))(
     '%s: the app is valid but for its unbuilt component',
     async (template) => {
       const dir = await newApp(template);
