@@ -81,7 +81,7 @@ export async function closeAmqpConnections(name: string): Promise<number> {
 
 /** Wait until spindle logs a warning or an error after output position `mark`: it noticed the fault. */
 export function noticed(spindle: SpindleProcess, mark: number, what: string): Promise<void> {
-  return waitFor(() => /"level":(40|50|60)/.test(spindle.output().slice(mark)), {
+  return waitFor(() => /"level":"(warn|error|fatal)"/.test(spindle.output().slice(mark)), {
     what: `spindle to log a warning or an error about ${what}`,
     timeoutMs: 30_000,
   });
