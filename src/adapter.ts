@@ -99,7 +99,8 @@ export { jsonDepthExceeding, parseJsonWithin } from './json-depth.ts';
 export type { Logger } from './log.ts';
 export type { TriggerStatus } from './readiness.ts';
 export { redactUrl } from './redact.ts';
-export type { Component, ComponentLimits, GuestExports, InstanceOptions, World } from './runtime/component.ts';
+export type { Component, ComponentLimits, GuestExports, World } from './runtime/component.ts';
+export { type GuestCall, type GuestCallRef, guestCallRef, returnedErr } from './runtime/guest-call.ts';
 export { type GuestOutput, guestLog, LineBuffer, OutputBudget } from './runtime/guest-output.ts';
 export type { WasmModule } from './runtime/wasm.ts';
 export type {

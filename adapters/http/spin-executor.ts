@@ -3,22 +3,14 @@
  * `handle-request(request) -> response` call with the request record of Spin's HTTP
  * guide (uri = path and query; headers with the spin-* set; params always empty).
  */
-import type { Component } from '../../src/adapter.ts';
-import { type Executor, exportOf, GuestFailure } from './executor.ts';
+import { type Component, guestCallRef } from '../../src/adapter.ts';
+import { type Executor, guestFailure } from './executor.ts';
 import { withSpinHeaders } from './request-info.ts';
+import type { SpinResponse, spinHttpCall } from './spin-http-call.ts';
 
 /** `fermyon:spin/http-types.method`: the methods a Spin HTTP component can receive. */
 const METHODS = new Set(['get', 'post', 'put', 'delete', 'patch', 'head', 'options']);
-const INBOUND_HTTP = /^fermyon:spin\/inbound-http(@.+)?$/;
-
-interface SpinResponse {
-  status: number;
-  headers?: [string, string][];
-  body?: Uint8Array;
-}
-interface InboundHttp {
-  handleRequest(request: unknown): SpinResponse;
-}
+const SPIN_HTTP_CALL = guestCallRef<typeof spinHttpCall>(import.meta.url, './spin-http-call', 'spinHttpCall');
 
 export function spinExecutor(component: Component): Executor {
   return async (request) => {
@@ -34,20 +26,14 @@ export function spinExecutor(component: Component): Executor {
       method,
       uri: request.info.pathAndQuery,
       headers: withSpinHeaders(request.headers, request.match, request.info),
-      params: [],
+      params: [] as [string, string][],
       body: request.body.length > 0 ? request.body : undefined,
     };
     let response: SpinResponse;
     try {
-      response = await component.withInstance((exports) => {
-        const handler = exportOf(exports, INBOUND_HTTP) as InboundHttp | undefined;
-        if (handler === undefined) throw new Error('no fermyon:spin/inbound-http export');
-        return handler.handleRequest(record);
-      });
+      response = await component.call(SPIN_HTTP_CALL, record);
     } catch (cause) {
-      throw new GuestFailure(500, `component ${component.id} trapped: ${(cause as Error)?.message ?? cause}`, {
-        cause,
-      });
+      throw guestFailure(component, cause);
     }
     return { status: response.status, headers: response.headers ?? [], body: response.body ?? new Uint8Array() };
   };

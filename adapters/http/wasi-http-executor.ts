@@ -1,50 +1,37 @@
 /**
  * The executor for `wasi:http/incoming-handler@0.2.x` components (what componentize-js
  * builds from a `fetch` handler): `handle(request, response-out)` on a fresh instance per
- * request (a StarlingMonkey instance answers one request only), with spindle's
- * `wasi:http/types` carrying the request in and the response out.
+ * request (a StarlingMonkey instance answers one request only), on the component's worker
+ * threads (wasi-http-call.ts): the request goes there and the response comes back as data.
  */
-import type { Component } from '../../src/adapter.ts';
-import { type Executor, exportOf, GuestFailure } from './executor.ts';
+import { type Component, guestCallRef } from '../../src/adapter.ts';
+import { type Executor, GuestFailure, guestFailure } from './executor.ts';
 import { withSpinHeaders } from './request-info.ts';
-import { incomingHttpTypes, incomingRequest, methodOf, pollImport } from './wasi-http-types.ts';
+import type { wasiHttpCall } from './wasi-http-call.ts';
+import { methodOf } from './wasi-http-types.ts';
 
-const INCOMING_HANDLER = /^wasi:http\/incoming-handler@0\.2\.\d+$/;
+const WASI_HTTP_CALL = guestCallRef<typeof wasiHttpCall>(import.meta.url, './wasi-http-call', 'wasiHttpCall');
 /** Connection-level headers: not part of a wasi:http request (the shim's forbidden list). */
 const CONNECTION_HEADERS = new Set(['host', 'connection', 'keep-alive']);
 
-interface IncomingHandler {
-  handle(request: unknown, responseOut: unknown): void;
-}
-
 export function wasiHttpExecutor(component: Component): Executor {
-  const imports = { 'wasi:http/types': incomingHttpTypes, 'wasi:io/poll': pollImport() };
   return async (request) => {
-    const exchange = incomingRequest({
+    const data = {
       method: methodOf(request.method),
       pathWithQuery: request.info.pathAndQuery,
-      scheme: { tag: request.info.scheme === 'https' ? 'HTTPS' : 'HTTP' },
+      scheme: { tag: request.info.scheme === 'https' ? ('HTTPS' as const) : ('HTTP' as const) },
       authority: request.info.host,
       headers: withSpinHeaders(request.headers, request.match, request.info).filter(
         ([name]) => !CONNECTION_HEADERS.has(name),
       ),
       body: request.body,
-    });
+    };
+    let result: Awaited<ReturnType<typeof wasiHttpCall.run>>;
     try {
-      await component.withInstance(
-        (exports) => {
-          const handler = exportOf(exports, INCOMING_HANDLER) as IncomingHandler | undefined;
-          if (handler === undefined) throw new Error('no wasi:http/incoming-handler export');
-          handler.handle(exchange.request, exchange.outparam);
-        },
-        { imports },
-      );
+      result = await component.call(WASI_HTTP_CALL, data);
     } catch (cause) {
-      throw new GuestFailure(500, `component ${component.id} trapped: ${(cause as Error)?.message ?? cause}`, {
-        cause,
-      });
+      throw guestFailure(component, cause);
     }
-    const result = exchange.result();
     if ('error' in result) throw new GuestFailure(500, `component ${component.id}: ${result.error}`);
     return result.response;
   };

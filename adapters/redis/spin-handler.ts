@@ -8,32 +8,28 @@
  * stream, the payload is the entry's `event` field, or its fields as a JSON object.
  */
 import type { Logger } from 'pino';
-import type { Component } from '../../src/adapter.ts';
+import { type Component, guestCallRef, returnedErr } from '../../src/adapter.ts';
 import { EVENT_FIELD, fieldBytes } from './codec.ts';
 import { describeMessage, type MessageHandler, type RedisMessage } from './message.ts';
+import type { spinRedisCall } from './spin-redis-call.ts';
 
-const INBOUND_REDIS = /^fermyon:spin\/inbound-redis(@.+)?$/;
-const INBOUND_REDIS_JS = 'inboundRedis';
+const SPIN_REDIS_CALL = guestCallRef<typeof spinRedisCall>(import.meta.url, './spin-redis-call', 'spinRedisCall');
 /** How much of a payload goes into a log record. */
 const SHOWN_BYTES = 1_024;
-
-interface InboundRedis {
-  handleMessage(payload: Uint8Array): void;
-}
 
 export function spinHandler(component: Component, logger: Logger): MessageHandler {
   return async (message) => {
     const payload = payloadOf(message);
     try {
-      await component.withInstance((exports) => {
-        const handler = inboundRedis(exports);
-        if (handler === undefined) throw new Error('no fermyon:spin/inbound-redis export');
-        handler.handleMessage(payload);
-      });
+      await component.call(SPIN_REDIS_CALL, payload);
     } catch (error) {
-      // A guest's `err` arrives as a thrown ComponentError whose payload is the WIT value.
-      const returned = (error as { payload?: unknown } | undefined)?.payload;
-      const what = returned === undefined ? `trapped: ${(error as Error)?.message ?? error}` : `returned an error`;
+      // A guest's `err` arrives with the WIT value as its payload (returnedErr).
+      const returned = returnedErr(error)?.payload;
+      // Otherwise a ComponentError: `component <id> trapped: <why>` (a throw, a trap, a deadline).
+      const what =
+        returned === undefined
+          ? ((error as Error)?.message ?? `component ${component.id} trapped: ${error}`)
+          : `component ${component.id} returned an error`;
       logger.error(
         {
           component: component.id,
@@ -41,7 +37,7 @@ export function spinHandler(component: Component, logger: Logger): MessageHandle
           payload: shown(payload),
           ...(returned === undefined ? {} : { error: returned }),
         },
-        `component ${component.id} ${what} handling the message ${JSON.stringify(shown(payload))}`,
+        `${what} handling the message ${JSON.stringify(shown(payload))}`,
       );
     }
     return 'ack';
@@ -57,11 +53,6 @@ function payloadOf(message: RedisMessage): Uint8Array {
     Object.entries(fields).map(([name, value]) => [name, Buffer.from(value).toString()]),
   );
   return Buffer.from(JSON.stringify(texts));
-}
-
-function inboundRedis(exports: Record<string, unknown>): InboundRedis | undefined {
-  const key = Object.keys(exports).find((name) => INBOUND_REDIS.test(name) || name === INBOUND_REDIS_JS);
-  return key === undefined ? undefined : (exports[key] as InboundRedis);
 }
 
 function shown(payload: Uint8Array): string {

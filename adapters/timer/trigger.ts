@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type CloudEvent,
+  guestCallRef,
   InFlight,
   ManifestError,
   parseRouteConfig,
@@ -24,6 +25,9 @@ import {
   type TriggerAdapter,
   type TriggerContext,
 } from '../../src/adapter.ts';
+import type { timerCall } from './timer-call.ts';
+
+const TIMER_CALL = guestCallRef<typeof timerCall>(import.meta.url, './timer-call', 'timerCall');
 
 export interface TimerConfig extends RouteConfig {
   intervalMs: number;
@@ -69,9 +73,10 @@ async function ticker(ctx: TriggerContext, config: TimerConfig): Promise<() => P
   if (component.worlds.has('timer')) {
     return async () => {
       try {
-        await component.withInstance((exports) => (exports.handleTimerRequest as () => void)());
+        await component.call(TIMER_CALL, null);
       } catch (error) {
-        logger.error({ err: error }, 'handle-timer-request failed');
+        // A ComponentError: `component <id> trapped: <why>` (a throw, a trap, a deadline).
+        logger.error({ err: error }, `handle-timer-request failed: ${(error as Error)?.message ?? error}`);
       }
     };
   }

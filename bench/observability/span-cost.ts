@@ -35,7 +35,7 @@ const echo = {
   instances: 'reuse' as const,
   limits: { timeoutMs: 30_000, maxOutputBytes: 65_536 },
   handle: async (e: CloudEvent) => [{ ...e, type: 'out' }],
-  withInstance: async () => undefined as never,
+  call: async () => undefined as never,
   close: async () => {},
 } satisfies Component;
 const accept: EventSink = { uri: 'kafka://127.0.0.1:9092/out', send: async () => {}, close: async () => {} };

@@ -24,7 +24,7 @@ const stubComponent = {
   worlds: new Set(),
   instances: 'reuse',
   handle: async () => [],
-  withInstance: async () => undefined,
+  call: async () => undefined,
   close: async () => {},
 } as unknown as Component;
 

@@ -1,5 +1,6 @@
 import type { InstanceMode } from '../app/model.ts';
 import type { CloudEvent } from '../event.ts';
+import type { GuestCallRef } from './guest-call.ts';
 import type { WasmModule } from './wasm.ts';
 
 /**
@@ -15,17 +16,6 @@ export type World = 'event' | 'spin-redis' | 'spin-http' | 'wasi-http' | 'timer'
 
 /** The exports of one instance, keyed as jco names them (e.g. `handler`, `inboundRedis`). */
 export type GuestExports = Record<string, unknown>;
-
-/** How `withInstance` gets its instance when the pool is not right for a world. */
-export interface InstanceOptions {
-  /** A fresh instance, used once and dropped, whatever the component's mode. */
-  fresh?: boolean;
-  /**
-   * Host imports replacing the runtime's, keyed as jco's glue looks them up (unversioned,
-   * e.g. `wasi:http/types`). Implies `fresh`: such an instance is never pooled.
-   */
-  imports?: Record<string, unknown>;
-}
 
 /** A component's bounds, resolved (its manifest's, else the runtime's defaults). */
 export interface ComponentLimits {
@@ -55,13 +45,15 @@ export interface Component {
   handle(event: CloudEvent): Promise<CloudEvent[]>;
 
   /**
-   * Run `fn` against the exports of an instance (fresh or reused, per `instances`). A
-   * throw from `fn` discards that instance: a trapped instance is never reused.
-   * For triggers that speak another world (Spin HTTP, Spin Redis, timer, WASI HTTP).
-   * With `options.fresh` or `options.imports`, a fresh instance is used once (a WASI HTTP
-   * guest built by componentize-js answers a single request per instance).
+   * Run the adapter's guest call `ref` with `input` against an instance (fresh or reused,
+   * per `instances` and the call) on one of the component's worker threads, with the
+   * same deadline and memory limit as events (`threads = 0`: on the main thread, with no
+   * deadline). For triggers that speak another world (Spin HTTP, Spin Redis, timer, WASI
+   * HTTP). Resolves with the call's output; rejects with a ComponentError `trap` when the
+   * guest trapped, threw, returned a WIT `err` (its value as the `payload` of the error's
+   * `cause`, see `returnedErr`), or was stopped. A failed instance is never reused.
    */
-  withInstance<T>(fn: (exports: GuestExports) => T | Promise<T>, options?: InstanceOptions): Promise<T>;
+  call<Input, Output>(ref: GuestCallRef<Input, Output>, input: Input): Promise<Output>;
 
   /** What its pool holds now (workers or instances busy and idle, events waiting), for metrics. */
   load?(): PoolLoad;

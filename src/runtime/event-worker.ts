@@ -5,18 +5,21 @@
  * `worker.terminate()` (nothing interrupts a synchronous wasm loop on its own thread).
  * A request carries the events that waited together on the main thread; they run in
  * order, each stamped on the item clock for its own deadline, and go back in one reply.
+ * It also runs adapters' guest calls (guest-call.ts: the Spin, WASI HTTP and timer
+ * worlds), one per request, stamped and stopped the same way.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CloudEvent } from '../event.ts';
 import { callHandle } from './event-handler.ts';
+import { type CallOutcome, GuestCalls, trapOutcome } from './guest-call.ts';
 import type { Instance } from './instance-pool.ts';
 import { type Instantiate, instanceFactory } from './instantiate.ts';
 import { MemoryLimitExceeded } from './memory-limit.ts';
 import { OutboundNotes, withNotes, withNotesText } from './outbound-http.ts';
 import { claim } from './worker-claim.ts';
 import { endItem, startItem } from './worker-clock.ts';
-import type { EventOutcome, HandleRequest, WorkerMessage, WorkerSetup } from './worker-protocol.ts';
+import type { CallRequest, EventOutcome, HandleRequest, WorkerMessage, WorkerSetup } from './worker-protocol.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('event-worker.ts runs as a worker thread');
@@ -42,8 +45,10 @@ const create = instanceFactory({
 });
 
 // 'reuse': one long-lived instance, made before reporting ready so that the first event
-// does not pay for it; dropped after a trap and made again for the next event.
-let reused: Instance | undefined = setup.instances === 'reuse' ? await create() : undefined;
+// does not pay for it; dropped after a trap and made again for the next event (or call).
+let reused: Instance | undefined =
+  setup.instances === 'reuse' && setup.handler !== undefined ? await create() : undefined;
+const calls = new GuestCalls();
 
 async function run({ id, cell, events }: HandleRequest): Promise<void> {
   if (cell !== -1 && !claim(setup.cells, cell, id)) return; // another worker took it over
@@ -64,6 +69,7 @@ async function handle(event: CloudEvent, index: number): Promise<EventOutcome> {
       instance = reused;
     }
     notes.take();
+    if (setup.handler === undefined) throw new Error('the component exports no spindle:event/handler');
     const outcome = withNotes(callHandle(instance.exports, setup.handler, event), notes.take());
     endItem(setup.clock);
     instance.settle();
@@ -82,6 +88,50 @@ async function handle(event: CloudEvent, index: number): Promise<EventOutcome> {
     }
     endItem(setup.clock);
     return { trap: withNotesText(trap instanceof Error ? trap.message : String(trap), notes.take()) };
+  }
+}
+
+async function runCall({ id, cell, call: { ref, input } }: CallRequest): Promise<void> {
+  if (cell !== -1 && !claim(setup.cells, cell, id)) return; // another worker took it over
+  let outcome: CallOutcome;
+  try {
+    outcome = await guestCall(ref, input);
+  } catch (error) {
+    outcome = trapOutcome(error, notes.take()); // the call's module did not load
+  }
+  try {
+    post({ kind: 'called', id, outcome });
+  } catch (error) {
+    post({ kind: 'called', id, outcome: trapOutcome(`its output cannot cross threads: ${error}`, outcome.notes) });
+  }
+}
+
+/** One guest call on this worker's reused instance, or on a fresh one if the call or the mode says so. */
+async function guestCall(ref: CallRequest['call']['ref'], input: unknown): Promise<CallOutcome> {
+  const call = await calls.load(ref);
+  const own = call.fresh === true || call.imports !== undefined || setup.instances === 'fresh';
+  let instance: Instance | undefined;
+  startItem(setup.clock, 0);
+  try {
+    if (own || reused === undefined) await yieldToEventLoop(); // as in handle(): GC gets a turn
+    if (!own) reused ??= await create();
+    const current = own ? await create(call.imports?.()) : (reused as Instance);
+    instance = current;
+    notes.take();
+    const output = await call.run(current.exports, input);
+    endItem(setup.clock);
+    current.settle();
+    return { ok: output, notes: notes.take() };
+  } catch (error) {
+    instance?.settle();
+    if (!own) reused = undefined; // a trapped instance is never reused
+    const trap = instance === undefined ? error : instance.explain(error);
+    if (trap instanceof MemoryLimitExceeded) {
+      post({ kind: 'abandon', reason: trap.message }); // as in handle()
+      return new Promise<never>(() => {});
+    }
+    endItem(setup.clock);
+    return trapOutcome(trap, notes.take());
   }
 }
 
@@ -104,7 +154,7 @@ function postReply(id: number, outcomes: EventOutcome[]): void {
 }
 
 let queue = Promise.resolve();
-port.on('message', (request: HandleRequest) => {
-  queue = queue.then(() => run(request));
+port.on('message', (request: HandleRequest | CallRequest) => {
+  queue = queue.then(() => ('call' in request ? runCall(request) : run(request)));
 });
 post({ kind: 'ready' });

@@ -9,6 +9,7 @@ import type { Logger } from '../log.ts';
 import { binaryKind } from './binary.ts';
 import type { Component, ComponentLimits, GuestExports, PoolLoad, World } from './component.ts';
 import { callHandle, handlerKey, settleOutcome } from './event-handler.ts';
+import { type CallOutcome, type GuestCallRef, GuestCalls, trapOutcome } from './guest-call.ts';
 import { guestLog } from './guest-output.ts';
 import { DEFAULT_INSTANCES, InstancePool } from './instance-pool.ts';
 import { type Instantiate, instanceFactory } from './instantiate.ts';
@@ -25,6 +26,7 @@ import { type OutboundConfig, OutboundNotes, withNotes, withNotesText } from './
 import { startThreadedHandler } from './threaded-handler.ts';
 import { type TranspileFn, transpileCached } from './transpile-cache.ts';
 import { compileModule, moduleExports, type WasmModule } from './wasm.ts';
+import { settleCall } from './worker-call.ts';
 import { worldsOf } from './worlds.ts';
 
 export interface LoadOptions {
@@ -55,8 +57,8 @@ export interface LoadOptions {
 /**
  * Load a component: transpile it with jco (once per content, cached under `cacheDir`),
  * compile its core modules once, and read which worlds it implements from its exports.
- * Its `spindle:event` handler runs on worker threads (`threads`, 0: the main thread),
- * with a deadline per event; the other worlds run on the main thread (`withInstance`).
+ * Its `spindle:event` handler and adapters' guest calls (the other worlds) run on worker
+ * threads (`threads`, 0: the main thread), with a deadline per event or call.
  * A WASI preview1 command module (`_start`) loads as a `wagi` component.
  */
 export async function loadComponent(config: ComponentConfig, options: LoadOptions): Promise<Component> {
@@ -144,6 +146,21 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     notes,
   });
   const pool = new InstancePool(instances, () => create());
+  // threads = 0: guest calls on the main thread, with no deadline (as events).
+  const mainCalls = new GuestCalls();
+  let call = async <Input, Output>(ref: GuestCallRef<Input, Output>, input: Input): Promise<Output> => {
+    notes.take();
+    let outcome: CallOutcome;
+    try {
+      const guestCall = await mainCalls.load(ref);
+      const run = (exports: GuestExports) => guestCall.run(exports, input);
+      const output = await (guestCall.fresh || guestCall.imports ? useOnce(run, guestCall.imports?.()) : pool.use(run));
+      outcome = { ok: output, notes: notes.take() };
+    } catch (cause) {
+      outcome = trapOutcome(cause, notes.take());
+    }
+    return settleCall(config.id, outcome, options.logger);
+  };
   // One use of a fresh instance outside the pool, with optional host import overrides.
   const useOnce = async <T>(fn: (exports: GuestExports) => T | Promise<T>, overrides?: Record<string, unknown>) => {
     await yieldToEventLoop(); // as the pool does: let GC reclaim wasm memory between instantiations
@@ -178,7 +195,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
   };
   let closeThreads = async () => {};
   let load = (): PoolLoad => pool.load;
-  if (handler !== undefined && threads > 0) {
+  if (threads > 0) {
     try {
       const threaded = await startThreadedHandler(
         {
@@ -196,7 +213,8 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
         },
         { threads, timeoutMs: limits.timeoutMs, logger: options.logger },
       );
-      handle = threaded.handle;
+      if (handler !== undefined) handle = threaded.handle;
+      call = threaded.call;
       closeThreads = threaded.close;
       load = threaded.load;
     } catch (cause) {
@@ -205,6 +223,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
   }
 
   const run = handle;
+  const runCall = call;
   return {
     id: config.id,
     worlds,
@@ -212,11 +231,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     limits,
     // Checked before lowering: a record the host built wrong is its error, not a guest trap.
     handle: async (event) => run(checkEventInput(event)),
-    // The other worlds have no event error to carry refusals: they are logged.
-    withInstance: (fn, use) =>
-      (use?.fresh || use?.imports ? useOnce(fn, use.imports) : pool.use(fn)).finally(() => {
-        for (const note of notes.take()) options.logger.warn({ component: config.id }, note);
-      }),
+    call: (ref, input) => runCall(ref, input),
     load: () => load(),
     async close() {
       pool.close();
@@ -248,7 +263,7 @@ function loadWagi(
         ...settings,
         coreModule: module,
         handle: notAComponent,
-        withInstance: notAComponent,
+        call: notAComponent,
         close: async () => {},
       };
     },

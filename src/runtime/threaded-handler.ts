@@ -5,8 +5,10 @@ import type { Logger } from '../log.ts';
 import { moduleUrl } from '../package-files.ts';
 import type { PoolLoad } from './component.ts';
 import { settleOutcome } from './event-handler.ts';
+import type { GuestCallRef } from './guest-call.ts';
 import { guestLog } from './guest-output.ts';
-import { MemoryLimitExceeded, workerHeapMb } from './memory-limit.ts';
+import { workerHeapMb } from './memory-limit.ts';
+import { stoppedReason, workerCalls } from './worker-call.ts';
 import { type Post, WorkerFailure, WorkerPool } from './worker-pool.ts';
 import type { EventOutcome, HandleRequest, WorkerMessage, WorkerSetup } from './worker-protocol.ts';
 
@@ -24,6 +26,8 @@ const MAX_BATCH = 16;
 
 export interface ThreadedHandler {
   handle(event: CloudEvent): Promise<CloudEvent[]>;
+  /** An adapter's guest call, on the same workers (worker-call.ts). */
+  call<Input, Output>(ref: GuestCallRef<Input, Output>, input: Input): Promise<Output>;
   /** Workers busy and idle, and events waiting for one (queued, or handed over behind a running one). */
   load(): PoolLoad;
   close(): Promise<void>;
@@ -36,9 +40,9 @@ interface Pending {
 }
 
 /**
- * `spindle:event/handler.handle` on `threads` worker threads, each with its own
- * instance(s) of the component, with a deadline per event. Resolves once every worker
- * has instantiated the component.
+ * `spindle:event/handler.handle` and adapters' guest calls on `threads` worker threads,
+ * each with its own instance(s) of the component, with a deadline per event or call.
+ * Resolves once every worker has instantiated the component.
  */
 export async function startThreadedHandler(
   setup: Omit<WorkerSetup, 'cells' | 'clock'>,
@@ -110,9 +114,7 @@ export async function startThreadedHandler(
   function fail(batch: Pending[], cause: unknown): void {
     const culprit = cause instanceof WorkerFailure && cause.kind !== 'closed' ? cause.item : undefined;
     const failing = culprit === undefined ? batch : batch.filter((_, index) => index === culprit);
-    const reason = heapExhausted(cause)
-      ? new MemoryLimitExceeded(setup.memoryLimitMb, "its worker's JavaScript heap is full", { cause }).message
-      : (cause as Error).message;
+    const reason = stoppedReason(cause, setup.memoryLimitMb);
     for (const { event, reject } of failing) {
       reject(new ComponentError(componentId, 'trap', reason, { cause, eventId: event.id }));
     }
@@ -120,6 +122,7 @@ export async function startThreadedHandler(
   }
 
   return {
+    call: workerCalls(pool, { componentId, memoryLimitMb: setup.memoryLimitMb, logger: options.logger }),
     load() {
       const { busy, idle } = pool.workers;
       return { busy, idle, waiting: waiting.length + Math.max(0, handedOver - busy) };
@@ -139,12 +142,6 @@ export async function startThreadedHandler(
       return pool.close();
     },
   };
-}
-
-/** A worker that V8 stopped at its `resourceLimits` (ERR_WORKER_OUT_OF_MEMORY). */
-function heapExhausted(cause: unknown): boolean {
-  const error = cause instanceof WorkerFailure ? cause.cause : undefined;
-  return (error as { code?: unknown } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
 }
 
 /**

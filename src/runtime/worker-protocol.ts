@@ -5,6 +5,7 @@
 import type { FileMount, InstanceMode } from '../app/model.ts';
 import type { CloudEvent } from '../event.ts';
 import type { Outcome } from './event-handler.ts';
+import type { CallOutcome, GuestCallRef } from './guest-call.ts';
 import type { OutboundConfig } from './outbound-http.ts';
 import type { WasmModule } from './wasm.ts';
 import type { ItemClock } from './worker-clock.ts';
@@ -20,8 +21,8 @@ export interface WorkerSetup {
   clock: ItemClock;
   /** The core modules, compiled once by the main thread (posting one costs ~3 ms). */
   modules: [name: string, module: WasmModule][];
-  /** The export key of `spindle:event/handler`. */
-  handler: string;
+  /** The export key of `spindle:event/handler`, if the component has one (else it serves guest calls only). */
+  handler: string | undefined;
   instances: InstanceMode;
   environment: Record<string, string>;
   files: FileMount[];
@@ -42,6 +43,14 @@ export interface HandleRequest {
   events: CloudEvent[];
 }
 
+/** Main -> worker: run an adapter's guest call (guest-call.ts) with `input`, as one item. */
+export interface CallRequest {
+  id: number;
+  /** As for a HandleRequest. */
+  cell: number;
+  call: { ref: Pick<GuestCallRef<never, unknown>, 'module' | 'export'>; input: unknown };
+}
+
 /** What became of one event: the handler's outcome, or a trap (the instance is dropped, the worker lives on). */
 export type EventOutcome = Outcome | { trap: string };
 
@@ -49,6 +58,7 @@ export type EventOutcome = Outcome | { trap: string };
 export type WorkerMessage =
   | { kind: 'ready' }
   | { kind: 'reply'; id: number; outcomes: EventOutcome[] }
+  | { kind: 'called'; id: number; outcome: CallOutcome }
   | { kind: 'log'; stream: 'stdout' | 'stderr'; line: string }
   | { kind: 'dropped'; bytes: number; limitBytes: number }
   /** The worker cannot go on (a guest spent its memory): stop it, failing its running event with `reason`. */

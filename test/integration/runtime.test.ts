@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { parse } from '@bytecodealliance/jco';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guestCallRef, returnedErr } from '../../src/adapter.ts';
 import type { ComponentConfig, InstanceMode } from '../../src/app/model.ts';
 import { ComponentError } from '../../src/errors.ts';
 import type { CloudEvent } from '../../src/event.ts';
@@ -12,6 +13,14 @@ import type { Component } from '../../src/runtime/component.ts';
 import { type LoadOptions, loadComponent } from '../../src/runtime/load.ts';
 import { instantiateModule, type WasmModule } from '../../src/runtime/wasm.ts';
 import { buildFixture } from '../support/fixtures.ts';
+import type { returnsErrCall, tickCall } from '../support/guest-calls.ts';
+
+const TICK_CALL = guestCallRef<typeof tickCall>(import.meta.url, '../support/guest-calls', 'tickCall');
+const RETURNS_ERR_CALL = guestCallRef<typeof returnsErrCall>(
+  import.meta.url,
+  '../support/guest-calls',
+  'returnsErrCall',
+);
 
 const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : new TextDecoder().decode(bytes));
 
@@ -361,7 +370,7 @@ describe('loading', () => {
     expect((error as Error).message).toContain('exports found: hello');
   });
 
-  it('detects the timer world and runs it through withInstance', async () => {
+  it.each([1, 0])('detects the timer world and runs a guest call against it (threads = %i)', async (threads) => {
     const file = await watFile(
       'timer.wasm',
       `(component
@@ -370,14 +379,36 @@ describe('loading', () => {
         (func $f (canon lift (core func $i "run")))
         (export "handle-timer-request" (func $f)))`,
     );
-    const component = await load(config('tick', file));
+    const component = await load(config(`tick-${threads}`, file, undefined, { threads }));
     expect([...component.worlds]).toEqual(['timer']);
-    const ran = await component.withInstance((exports) => {
-      (exports.handleTimerRequest as () => void)();
-      return 'ran';
-    });
-    expect(ran).toBe('ran');
+    await expect(component.call(TICK_CALL, { label: 'tick' })).resolves.toBe('tick: ran');
+    const error = await component.call(RETURNS_ERR_CALL, null).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ComponentError);
+    expect((error as Error).message).toBe(`component tick-${threads} trapped: the guest returned an error`);
+    expect(returnedErr(error)).toEqual({ payload: { tag: 'other', val: 'nope' } });
     await expect(component.handle(event('test.echo'))).rejects.toThrow('does not export spindle:event/handler');
+  });
+
+  it('stops a timer guest that loops at timeout_ms, on its worker, and serves the next call', async () => {
+    // Loops on every other call (a global flips), so the next call on a new instance returns.
+    const file = await watFile(
+      'looper.wasm',
+      `(component
+        (core module $m
+          (global $calls (mut i32) (i32.const 0))
+          (func (export "run")
+            (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
+            (if (i32.eq (global.get $calls) (i32.const 2)) (then (loop $forever (br $forever))))))
+        (core instance $i (instantiate $m))
+        (func $f (canon lift (core func $i "run")))
+        (export "handle-timer-request" (func $f)))`,
+    );
+    const component = await load(config('looper', file, 'reuse', { timeoutMs: 300 }));
+    await expect(component.call(TICK_CALL, { label: 'first' })).resolves.toBe('first: ran');
+    await expect(component.call(TICK_CALL, { label: 'second' })).rejects.toThrow(
+      'component looper trapped: exceeded its deadline of 300 ms (timeout_ms)',
+    );
+    await expect(component.call(TICK_CALL, { label: 'third' })).resolves.toBe('third: ran');
   });
 
   it('loads a WASI command module as wagi and exposes the compiled module', async () => {

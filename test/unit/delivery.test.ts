@@ -24,7 +24,7 @@ function scripted(script: ('ok' | 'retry' | 'invalid' | 'trap')[]): Component & 
       if (step === 'ok') return [{ ...e, type: `${e.type}.out` }];
       throw new ComponentError('c', step, `${step} reason`, { eventId: e.id });
     },
-    withInstance: async () => undefined as never,
+    call: async () => undefined as never,
     close: async () => {},
   };
   return component;

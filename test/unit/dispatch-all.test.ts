@@ -30,7 +30,7 @@ function component(fails: Record<string, { kind: 'retry' | 'invalid'; times: num
       if (fail !== undefined && fail.times-- > 0) throw new ComponentError('c', fail.kind, 'no', { eventId: e.id });
       return [{ ...e, type: 'demo.out' }];
     },
-    withInstance: async () => undefined as never,
+    call: async () => undefined as never,
     close: async () => {},
   };
   return c;

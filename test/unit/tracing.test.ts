@@ -30,7 +30,7 @@ const component = {
   instances: 'reuse' as const,
   limits: { timeoutMs: 30_000, maxOutputBytes: 65_536 },
   handle: async (e: CloudEvent) => [{ ...e, type: 'demo.out' }],
-  withInstance: async () => undefined as never,
+  call: async () => undefined as never,
   close: async () => {},
 } satisfies Component;
 
