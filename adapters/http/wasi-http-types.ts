@@ -1,5 +1,6 @@
 /**
- * The host side of `wasi:http/types` for serving one incoming request on the main thread.
+ * The host side of `wasi:http/types` for serving one incoming request, on the thread the
+ * guest runs on (a worker: wasi-http-call.ts).
  *
  * preview2-shim's own types run their HTTP server in its I/O worker thread and keep the
  * constructors of incoming requests and response outparams private, so they cannot carry

@@ -36,7 +36,7 @@ export interface ComponentDefinition {
   /** Host paths (relative to `dir`) mounted at the same path, or explicit mounts. */
   files?: (string | FileMount)[];
   instances?: InstanceMode;
-  /** Worker threads for the event handler; 0: the main thread. */
+  /** Worker threads for the component (any world but Wagi); 0: the main thread. */
   threads?: number;
   /** Per-event deadline in ms. */
   timeoutMs?: number;

@@ -52,8 +52,8 @@ export interface ComponentConfig {
   /** Undefined: the runtime's measured default. */
   instances?: InstanceMode;
   /**
-   * Worker threads running this component's `spindle:event` handler; 0 runs it on the
-   * main thread (no deadline). Undefined: the runtime's default (src/runtime/limits.ts).
+   * Worker threads running this component (any world but Wagi); 0 runs it on the main
+   * thread (no deadline). Undefined: the runtime's default (src/runtime/limits.ts).
    */
   threads?: number;
   /** Per-event deadline in ms (`timeout_ms`); undefined: the runtime's default (30 s). */

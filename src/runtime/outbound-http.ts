@@ -180,7 +180,8 @@ function serviceChaining(
 
 /**
  * The app's listener, for requests to the app itself, or why there is none to use: a
- * guest on the main thread would wait for the very thread that must answer it.
+ * guest on the main thread (`threads = 0`: guests of every world run on workers otherwise)
+ * would wait for the very thread that must answer it.
  */
 function ownListener(config: OutboundConfig): { self: SelfOrigin; authority: string } | { why: string } {
   const authority = config.self === undefined ? undefined : selfAuthority(config.self);

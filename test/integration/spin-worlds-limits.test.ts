@@ -1,0 +1,115 @@
+/**
+ * The Spin HTTP, WASI HTTP and timer worlds run on their component's worker threads, as
+ * `spindle:event` handlers do: a guest that loops is stopped at `timeout_ms` and one that
+ * grows past `memory_limit_mb` fails naming it, and the app goes on serving.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { parse } from '@bytecodealliance/jco';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineApp, type RunningApp, startApp } from '../../src/index.ts';
+import { buildHttpGuest } from '../support/http-fixtures.ts';
+import { waitFor } from '../support/wait.ts';
+
+interface LogRecord {
+  level: number;
+  msg: string;
+  component?: string;
+}
+
+function capturingLogger() {
+  const records: LogRecord[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      records.push(JSON.parse(String(chunk)) as LogRecord);
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), records };
+}
+
+/** A timer guest whose every second call never returns (a global counts its calls). */
+const LOOPER = `(component
+  (core module $m
+    (global $calls (mut i32) (i32.const 0))
+    (func (export "run")
+      (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
+      (if (i32.eq (global.get $calls) (i32.const 2)) (then (loop $forever (br $forever))))))
+  (core instance $i (instantiate $m))
+  (func $f (canon lift (core func $i "run")))
+  (export "handle-timer-request" (func $f)))`;
+
+describe('Spin HTTP, WASI HTTP and timer guests under timeout_ms and memory_limit_mb', () => {
+  let app: RunningApp;
+  const { logger, records } = capturingLogger();
+  const get = async (path: string, test?: string) => {
+    const response = await fetch(new URL(path, app.url), test === undefined ? {} : { headers: { 'x-test': test } });
+    return { status: response.status, text: await response.text() };
+  };
+  const errorsOf = (component: string) => records.filter((r) => r.level >= 50 && r.component === component);
+
+  beforeAll(async () => {
+    const [spin, wasi] = await Promise.all([buildHttpGuest('spin-echo'), buildHttpGuest('wasi-echo')]);
+    const looper = join(mkdtempSync(join(tmpdir(), 'spindle-looper-')), 'looper.wasm');
+    writeFileSync(looper, await parse(LOOPER));
+    app = await startApp(
+      defineApp({
+        name: 'spin-worlds-limits',
+        components: {
+          spin: { source: spin, timeoutMs: 500, threads: 1 },
+          wasi: { source: wasi, timeoutMs: 500, threads: 1 },
+          greedy: { source: spin, memoryLimitMb: 64, timeoutMs: 30_000, threads: 1 },
+          looper: { source: looper, timeoutMs: 300, threads: 1 },
+        },
+        triggers: [
+          { type: 'http', component: 'spin', route: '/spin' },
+          { type: 'http', component: 'wasi', route: '/wasi' },
+          { type: 'http', component: 'greedy', route: '/greedy' },
+          { type: 'timer', component: 'looper', interval_secs: 0.1 },
+        ],
+      }),
+      { listen: { host: '127.0.0.1', port: 0 }, logger },
+    );
+  }, 300_000);
+  afterAll(() => app?.stop());
+
+  it.each([
+    ['Spin HTTP', 'spin'],
+    ['WASI HTTP', 'wasi'],
+  ])('%s: a guest that loops is stopped at timeout_ms with a 500, and the next request is served', async (_, id) => {
+    const looped = await get(`/${id}`, 'loop');
+    expect(looped.status).toBe(500);
+    await waitFor(
+      () => errorsOf(id).some((r) => r.msg === `component ${id} trapped: exceeded its deadline of 500 ms (timeout_ms)`),
+      { what: 'the deadline logged' },
+    );
+    const next = await get(`/${id}`);
+    expect(next.status).toBe(200);
+    expect(JSON.parse(next.text)).toMatchObject({ method: expect.stringMatching(/get/i) });
+  });
+
+  it('Spin HTTP: a guest that grows past memory_limit_mb fails naming the limit, and the next request is served', async () => {
+    const grown = await get('/greedy', 'grow');
+    expect(grown.status).toBe(500);
+    await waitFor(
+      () => errorsOf('greedy').some((r) => r.msg.includes('exceeded its memory limit of 64 MB (memory_limit_mb)')),
+      { what: 'the memory limit logged' },
+    );
+    expect((await get('/greedy')).status).toBe(200);
+  });
+
+  it('timer: a tick that loops is stopped at timeout_ms, logged naming the component, and the ticks go on', async () => {
+    const stopped = () =>
+      records.filter(
+        (r) =>
+          r.component === 'looper' &&
+          r.msg ===
+            'handle-timer-request failed: component looper trapped: exceeded its deadline of 300 ms (timeout_ms)',
+      ).length;
+    // Every second tick of a worker's instance loops: a second stop means ticks ran after the first.
+    await waitFor(() => stopped() >= 2, { what: 'two looping ticks stopped', timeoutMs: 20_000 });
+  });
+});
