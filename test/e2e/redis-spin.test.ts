@@ -56,9 +56,11 @@ component = "second"
 
 [component.first]
 source = "${wasm}"
+timeout_ms = 1000
 
 [component.second]
 source = "${wasm}"
+timeout_ms = 1000
 `,
     );
     spindle = await startSpindle(['-f', join(dir, 'spin.toml'), '--log-format', 'json']);
@@ -97,6 +99,23 @@ source = "${wasm}"
     // Spin's semantics: the error is logged, the trigger keeps serving.
     await publisher.publish(channel, 'after the error');
     await waitFor(() => records(spindle).filter((r) => r.msg === 'spin-redis got: after the error').length === 2, {
+      what: 'the next message handled',
+    });
+  });
+
+  it('stops a component that loops at timeout_ms, logs it naming the component, and handles the next message', async () => {
+    await publisher.publish(channel, 'loop');
+    const stopped = (component: string) =>
+      records(spindle).some(
+        (r) =>
+          r.level === 'error' &&
+          r.component === component &&
+          r.payload === 'loop' &&
+          r.msg.startsWith(`component ${component} trapped: exceeded its deadline of 1000 ms (timeout_ms)`),
+      );
+    await waitFor(() => stopped('first') && stopped('second'), { what: 'the deadline logged for both components' });
+    await publisher.publish(channel, 'after the loop');
+    await waitFor(() => records(spindle).filter((r) => r.msg === 'spin-redis got: after the loop').length === 2, {
       what: 'the next message handled',
     });
   });

@@ -14,6 +14,7 @@ import { type LoadOptions, loadComponent } from '../../src/runtime/load.ts';
 import { instantiateModule, type WasmModule } from '../../src/runtime/wasm.ts';
 import { buildFixture } from '../support/fixtures.ts';
 import type { returnsErrCall, tickCall } from '../support/guest-calls.ts';
+import { loopingTimerGuest } from '../support/looping-timer.ts';
 
 const TICK_CALL = guestCallRef<typeof tickCall>(import.meta.url, '../support/guest-calls', 'tickCall');
 const RETURNS_ERR_CALL = guestCallRef<typeof returnsErrCall>(
@@ -390,19 +391,7 @@ describe('loading', () => {
   });
 
   it('stops a timer guest that loops at timeout_ms, on its worker, and serves the next call', async () => {
-    // Loops on every other call (a global flips), so the next call on a new instance returns.
-    const file = await watFile(
-      'looper.wasm',
-      `(component
-        (core module $m
-          (global $calls (mut i32) (i32.const 0))
-          (func (export "run")
-            (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
-            (if (i32.eq (global.get $calls) (i32.const 2)) (then (loop $forever (br $forever))))))
-        (core instance $i (instantiate $m))
-        (func $f (canon lift (core func $i "run")))
-        (export "handle-timer-request" (func $f)))`,
-    );
+    const file = await loopingTimerGuest();
     const component = await load(config('looper', file, 'reuse', { timeoutMs: 300 }));
     await expect(component.call(TICK_CALL, { label: 'first' })).resolves.toBe('first: ran');
     await expect(component.call(TICK_CALL, { label: 'second' })).rejects.toThrow(

@@ -3,15 +3,12 @@
  * `spindle:event` handlers do: a guest that loops is stopped at `timeout_ms` and one that
  * grows past `memory_limit_mb` fails naming it, and the app goes on serving.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { parse } from '@bytecodealliance/jco';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineApp, type RunningApp, startApp } from '../../src/index.ts';
 import { buildHttpGuest } from '../support/http-fixtures.ts';
+import { loopingTimerGuest } from '../support/looping-timer.ts';
 import { waitFor } from '../support/wait.ts';
 
 interface LogRecord {
@@ -31,17 +28,6 @@ function capturingLogger() {
   return { logger: pino({ level: 'info' }, stream), records };
 }
 
-/** A timer guest whose every second call never returns (a global counts its calls). */
-const LOOPER = `(component
-  (core module $m
-    (global $calls (mut i32) (i32.const 0))
-    (func (export "run")
-      (global.set $calls (i32.add (global.get $calls) (i32.const 1)))
-      (if (i32.eq (global.get $calls) (i32.const 2)) (then (loop $forever (br $forever))))))
-  (core instance $i (instantiate $m))
-  (func $f (canon lift (core func $i "run")))
-  (export "handle-timer-request" (func $f)))`;
-
 describe('Spin HTTP, WASI HTTP and timer guests under timeout_ms and memory_limit_mb', () => {
   let app: RunningApp;
   const { logger, records } = capturingLogger();
@@ -52,9 +38,11 @@ describe('Spin HTTP, WASI HTTP and timer guests under timeout_ms and memory_limi
   const errorsOf = (component: string) => records.filter((r) => r.level >= 50 && r.component === component);
 
   beforeAll(async () => {
-    const [spin, wasi] = await Promise.all([buildHttpGuest('spin-echo'), buildHttpGuest('wasi-echo')]);
-    const looper = join(mkdtempSync(join(tmpdir(), 'spindle-looper-')), 'looper.wasm');
-    writeFileSync(looper, await parse(LOOPER));
+    const [spin, wasi, looper] = await Promise.all([
+      buildHttpGuest('spin-echo'),
+      buildHttpGuest('wasi-echo'),
+      loopingTimerGuest(),
+    ]);
     app = await startApp(
       defineApp({
         name: 'spin-worlds-limits',
