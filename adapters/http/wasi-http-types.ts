@@ -7,7 +7,8 @@
  * a request spindle already received. These classes replace the incoming half
  * (incoming-request, incoming-body, future-trailers, outgoing-response, outgoing-body,
  * response-outparam); `fields` and the outgoing-request half are the shim's (outbound
- * HTTP stays denied by the runtime). Streams and pollables extend the shim's classes,
+ * HTTP goes through the runtime's outgoing-handler, its allow-list and service chaining;
+ * the body of its response is the shim's, which IncomingBody accepts too). Streams and pollables extend the shim's classes,
  * which the generated glue checks with `instanceof`. The classes hold no shared state:
  * everything lives in the instances of one request.
  */
@@ -27,6 +28,7 @@ const { Fields } = shimTypes;
 const StreamBase = io.streams.InputStream as unknown as new () => object;
 const OutputBase = io.streams.OutputStream as unknown as new () => object;
 const PollableBase = io.poll.Pollable as unknown as new () => object;
+const ShimIncomingBody = shimTypes.IncomingBody as abstract new () => object;
 
 /** `wasi:http/types.method`. */
 export type Method = { tag: string; val?: string };
@@ -111,6 +113,14 @@ class FutureTrailers {
 
 class IncomingBody {
   #stream: BodyStream | undefined;
+
+  /**
+   * The body of an outbound response (the guest's `fetch`) is the shim's: the guest knows
+   * one `incoming-body` type, and the glue checks a body it is handed against this class.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(IncomingBody, value) || value instanceof ShimIncomingBody;
+  }
 
   constructor(bytes: Uint8Array) {
     this.#stream = new BodyStream(bytes);

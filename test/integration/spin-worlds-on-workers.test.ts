@@ -1,7 +1,8 @@
 /**
  * The Spin HTTP, WASI HTTP and timer worlds run on their component's worker threads, as
  * `spindle:event` handlers do: a guest that loops is stopped at `timeout_ms` and one that
- * grows past `memory_limit_mb` fails naming it, and the app goes on serving.
+ * grows past `memory_limit_mb` fails naming it, and the app goes on serving; and a guest
+ * of theirs may call the app itself (service chaining), which the main thread could not.
  */
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -28,7 +29,7 @@ function capturingLogger() {
   return { logger: pino({ level: 'info' }, stream), records };
 }
 
-describe('Spin HTTP, WASI HTTP and timer guests under timeout_ms and memory_limit_mb', () => {
+describe('Spin HTTP, WASI HTTP and timer guests on worker threads', () => {
   let app: RunningApp;
   const { logger, records } = capturingLogger();
   const get = async (path: string, test?: string) => {
@@ -45,18 +46,22 @@ describe('Spin HTTP, WASI HTTP and timer guests under timeout_ms and memory_limi
     ]);
     app = await startApp(
       defineApp({
-        name: 'spin-worlds-limits',
+        name: 'spin-worlds-on-workers',
         components: {
           spin: { source: spin, timeoutMs: 500, threads: 1 },
           wasi: { source: wasi, timeoutMs: 500, threads: 1 },
           greedy: { source: spin, memoryLimitMb: 64, timeoutMs: 30_000, threads: 1 },
           looper: { source: looper, timeoutMs: 300, threads: 1 },
+          front: { source: wasi, threads: 1, allowedOutboundHosts: ['http://*.spin.internal'] },
+          backend: { source: spin, threads: 1 },
         },
         triggers: [
           { type: 'http', component: 'spin', route: '/spin' },
           { type: 'http', component: 'wasi', route: '/wasi' },
           { type: 'http', component: 'greedy', route: '/greedy' },
           { type: 'timer', component: 'looper', interval_secs: 0.1 },
+          { type: 'http', component: 'front', route: '/front' },
+          { type: 'http', component: 'backend', route: { private: true } },
         ],
       }),
       { listen: { host: '127.0.0.1', port: 0 }, logger },
@@ -99,5 +104,16 @@ describe('Spin HTTP, WASI HTTP and timer guests under timeout_ms and memory_limi
       ).length;
     // Every second tick of a worker's instance loops: a second stop means ticks ran after the first.
     await waitFor(() => stopped() >= 2, { what: 'two looping ticks stopped', timeoutMs: 20_000 });
+  });
+
+  it('WASI HTTP: a guest chains to a private Spin HTTP component (http://backend.spin.internal)', async () => {
+    const response = await fetch(new URL('/front', app.url), {
+      headers: { 'x-test': 'chain', 'x-chain': 'http://backend.spin.internal/hello?x=1' },
+    });
+    expect(response.status, JSON.stringify(records.filter((r) => r.component === 'front'))).toBe(200);
+    expect(response.headers.get('x-guest')).toBe('wasi-echo');
+    const seen = JSON.parse(await response.text()) as { uri: string; headers: Record<string, string> };
+    expect(seen).toMatchObject({ uri: '/hello?x=1' });
+    expect(seen.headers['spin-full-url']).toBe('http://backend.spin.internal/hello?x=1');
   });
 });
