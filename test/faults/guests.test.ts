@@ -2,7 +2,8 @@
  * Guests that misbehave among good events (Redis Streams trigger): one that traps, one
  * that loops past timeout_ms, one that grows past memory_limit_mb, one that floods its
  * output past max_output_kb. Each bad event is dead-lettered with a reason naming what
- * stopped it, the good ones around it are delivered, and spindle keeps serving. Then
+ * stopped it, the good ones around it are delivered, and spindle keeps serving. A Spin
+ * HTTP guest that loops past timeout_ms among good requests (HTTP trigger). Then
  * spindle's RSS ceiling with the greedy guest at threads = 1 and 2 (CloudEvents target,
  * one greedy event per worker at once).
  */
@@ -12,6 +13,7 @@ import { event } from '../integration/conformance/suite.ts';
 import { describeWithBroker } from '../support/brokers.ts';
 import { cleanupAfterEach } from '../support/cleanups.ts';
 import { buildFixture } from '../support/fixtures.ts';
+import { buildHttpGuest } from '../support/http-fixtures.ts';
 import { postEvent } from '../support/post-event.ts';
 import { HAS_PROC, residentMb } from '../support/process-memory.ts';
 import { buildWatFixture } from '../support/wat-fixtures.ts';
@@ -25,12 +27,14 @@ const cleanups = cleanupAfterEach();
 let behaviours: string;
 let greedy: string;
 let flood: string;
+let spinEcho: string;
 
 beforeAll(async () => {
-  [behaviours, greedy, flood] = await Promise.all([
+  [behaviours, greedy, flood, spinEcho] = await Promise.all([
     buildFixture('behaviours'),
     buildWatFixture('greedy'),
     buildFixture('flood'),
+    buildHttpGuest('spin-echo'),
   ]);
 }, 180_000);
 
@@ -117,6 +121,28 @@ describeWithBroker('redis', 'a guest that misbehaves among good events', () => {
     expect(cut.length).toBeGreaterThan(0);
   }, 120_000);
 });
+
+it('Spin HTTP guest loops past timeout_ms: each looping request answered 500, the deadline logged, the others served', async () => {
+  const spindle = await startTarget(spinEcho, { http: true, component: { timeout_ms: 500, threads: 1 } }, cleanups);
+  const replies = new ReplyTally();
+  for (let i = 0; i < 100; i++) {
+    const id = `spin-${i}`;
+    const loops = i % 50 === 25;
+    const reply = await fetch(new URL(`/${id}`, spindle.url), { headers: loops ? { 'x-test': 'loop' } : {} });
+    const text = await reply.text();
+    if (reply.ok && (JSON.parse(text) as { uri?: unknown }).uri === `/${id}`) replies.deliver(id);
+    else replies.refuse(id, `${reply.status} ${text}`);
+  }
+  const stopped = spindle
+    .output()
+    .split('\n')
+    .filter((line) => line.includes('"msg":"component guest trapped: exceeded its deadline of 500 ms (timeout_ms)"'));
+  const row = table.record('Spin HTTP guest loops past timeout_ms (HTTP)', replies.tally());
+  expect(row.kept).toBe(2);
+  for (const reason of replies.reasons.values()) expect(reason).toMatch(/^500 /);
+  expect(stopped).toHaveLength(2);
+  expect(spindle.child.exitCode).toBeNull();
+}, 120_000);
 
 it.runIf(HAS_PROC).each([1, 2])(
   'greedy guest at threads = %i: every greedy event refused naming memory_limit_mb; RSS ceiling printed',

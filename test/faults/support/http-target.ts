@@ -14,19 +14,24 @@ import type { Tally } from './fault-rows.ts';
 
 /**
  * `spindle up` with a CloudEvents target on `wasm` (replying with the emitted event, or
- * sending it to `sink` and answering 202); stopped after the test by `cleanups`.
+ * sending it to `sink` and answering 202), or with `http`, an HTTP trigger on `/...` (a
+ * Spin HTTP or WASI HTTP guest); stopped after the test by `cleanups`.
  */
 export async function startTarget(
   wasm: string,
-  options: { component?: Record<string, unknown>; limits?: Record<string, unknown>; sink?: string },
+  options: { component?: Record<string, unknown>; limits?: Record<string, unknown>; sink?: string; http?: boolean },
   cleanups: { push(cleanup: Cleanup): void },
 ): Promise<SpindleProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'spindle-faults-http-'));
   const manifest = {
     application: { name: 'faults', ...(options.limits ? { limits: options.limits } : {}) },
-    trigger: {
-      cloudevents: [{ component: 'guest', retry: { attempts: 1 }, ...(options.sink ? { sink: options.sink } : {}) }],
-    },
+    trigger: options.http
+      ? { http: [{ component: 'guest', route: '/...' }] }
+      : {
+          cloudevents: [
+            { component: 'guest', retry: { attempts: 1 }, ...(options.sink ? { sink: options.sink } : {}) },
+          ],
+        },
     component: { guest: { source: wasm, ...options.component } },
   };
   writeFileSync(join(dir, 'spindle.toml'), stringify(manifest));
@@ -53,6 +58,12 @@ export class ReplyTally {
       return;
     }
     this.refuse(id, `${reply.status} ${await reply.text()}`);
+  }
+
+  /** Count the request `id` as served (an answer that is no CloudEvent: a Spin HTTP guest's). */
+  deliver(id: string): void {
+    this.ids.push(id);
+    this.delivered.push(id);
   }
 
   /** Count the event `id` as refused with `reason` (an answer read off a raw socket, say). */
