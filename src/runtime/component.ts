@@ -34,7 +34,7 @@ export interface Component {
 
   /**
    * For `wagi` only: the compiled WASI preview1 module, to run with node:wasi. A Wagi
-   * module is not a component: `handle` and `withInstance` reject for it.
+   * module is not a component: `handle` and `call` reject for it.
    */
   readonly coreModule?: WasmModule;
 
