@@ -29,7 +29,10 @@ export function workerCalls(
   };
 }
 
-/** A call's outcome as its output, or its error; its outbound notes are logged, as the other worlds have no event error to carry them. */
+/**
+ * A call's outcome as its output, or its error. Its outbound notes are logged: the other
+ * worlds have no event error to carry them.
+ */
 export function settleCall<Output>(componentId: string, outcome: CallOutcome, logger: Logger): Output {
   for (const note of outcome.notes) logger.warn({ component: componentId }, note);
   if ('ok' in outcome) return outcome.ok as Output;
