@@ -123,7 +123,7 @@ describeWithBroker('redis', 'a guest that misbehaves among good events', () => {
 });
 
 it('Spin HTTP guest loops past timeout_ms: each looping request answered 500, the deadline logged, the others served', async () => {
-  const spindle = await startTarget(spinEcho, { http: true, component: { timeout_ms: 500, threads: 1 } }, cleanups);
+  const spindle = await startTarget(spinEcho, { http: true, component: { timeout_ms: 1000, threads: 1 } }, cleanups);
   const replies = new ReplyTally();
   for (let i = 0; i < 100; i++) {
     const id = `spin-${i}`;
@@ -136,7 +136,7 @@ it('Spin HTTP guest loops past timeout_ms: each looping request answered 500, th
   const stopped = spindle
     .output()
     .split('\n')
-    .filter((line) => line.includes('"msg":"component guest trapped: exceeded its deadline of 500 ms (timeout_ms)"'));
+    .filter((line) => line.includes('"msg":"component guest trapped: exceeded its deadline of 1000 ms (timeout_ms)"'));
   const row = table.record('Spin HTTP guest loops past timeout_ms (HTTP)', replies.tally());
   expect(row.kept).toBe(2);
   for (const reason of replies.reasons.values()) expect(reason).toMatch(/^500 /);

@@ -48,8 +48,9 @@ describe('Spin HTTP, WASI HTTP and timer guests on worker threads', () => {
       defineApp({
         name: 'spin-worlds-on-workers',
         components: {
-          spin: { source: spin, timeoutMs: 500, threads: 1 },
-          wasi: { source: wasi, timeoutMs: 500, threads: 1 },
+          spin: { source: spin, timeoutMs: 2000, threads: 1 },
+          // Far enough that a fresh WASI HTTP instance is made in time on a loaded machine.
+          wasi: { source: wasi, timeoutMs: 2000, threads: 1 },
           greedy: { source: spin, memoryLimitMb: 64, timeoutMs: 30_000, threads: 1 },
           looper: { source: looper, timeoutMs: 300, threads: 1 },
           front: { source: wasi, threads: 1, allowedOutboundHosts: ['http://*.spin.internal'] },
@@ -76,11 +77,12 @@ describe('Spin HTTP, WASI HTTP and timer guests on worker threads', () => {
     const looped = await get(`/${id}`, 'loop');
     expect(looped.status).toBe(500);
     await waitFor(
-      () => errorsOf(id).some((r) => r.msg === `component ${id} trapped: exceeded its deadline of 500 ms (timeout_ms)`),
+      () =>
+        errorsOf(id).some((r) => r.msg === `component ${id} trapped: exceeded its deadline of 2000 ms (timeout_ms)`),
       { what: 'the deadline logged' },
     );
     const next = await get(`/${id}`);
-    expect(next.status).toBe(200);
+    expect(next.status, JSON.stringify(errorsOf(id))).toBe(200);
     expect(JSON.parse(next.text)).toMatchObject({ method: expect.stringMatching(/get/i) });
   });
 
