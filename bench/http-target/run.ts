@@ -5,12 +5,8 @@
  * (`apt-get install wrk`), else load.ts.
  * Usage: node bench/http-target/run.ts [--seconds 10] [--concurrency 32] [--load node]
  */
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildExample, exampleWith, expressTarget, spindleUp as up } from './example.ts';
 import { type Figures, measure as measureWith } from './measure.ts';
 import { hasWrk } from './wrk.ts';
 
@@ -21,28 +17,11 @@ const { values } = parseArgs({
     load: { type: 'string', default: hasWrk() ? 'wrk' : 'node' },
   },
 });
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const example = join(root, 'examples/transform');
-const spindle = join(root, 'bin/spindle.js');
-
-execFileSync(process.execPath, [spindle, 'build', '-f', example], { stdio: 'inherit' });
-
-/** A copy of the example whose component uses the given instance mode (and `threads`, if given). */
-function exampleWith(instances: 'reuse' | 'fresh', threads?: number): string {
-  const dir = mkdtempSync(join(tmpdir(), `spindle-bench-${instances}-`));
-  const threadsLine = threads === undefined ? '' : `threads = ${threads}\n`;
-  copyFileSync(join(example, 'transform.wasm'), join(dir, 'transform.wasm'));
-  const manifest = readFileSync(join(example, 'spindle.toml'), 'utf8')
-    .replace(/\[component\.transform\.build\][\s\S]*$/, '')
-    .replace('[component.transform]\n', `[component.transform]\ninstances = "${instances}"\n${threadsLine}`);
-  writeFileSync(join(dir, 'spindle.toml'), manifest);
-  return dir;
-}
+buildExample();
 
 const measure = (name: string, args: string[]) => measureWith(name, args, values);
-const up = (dir: string) => [spindle, 'up', '-f', dir, '--listen', '127.0.0.1:0', '--log-format', 'json'];
 console.log(`load (${values.load}): ${values.concurrency} concurrent requests for ${values.seconds} s per target\n`);
-const express = await measure('express (plain JS)', [join(root, 'bench/http-target/baseline.ts')]);
+const express = await measure('express (plain JS)', expressTarget);
 // Default threads (src/runtime/limits.ts), then the main thread only and 2 workers for comparison.
 const reuse = await measure('spindle, reused instances', up(exampleWith('reuse')));
 const mainThread = await measure('  same, threads = 0', up(exampleWith('reuse', 0)));
