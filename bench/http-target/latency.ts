@@ -6,20 +6,12 @@
  * script, or load.ts --rate). Medians over the rounds.
  * Usage: node bench/http-target/latency.ts [--seconds 5] [--concurrency 32] [--rounds 3] [--load node]
  */
-import { parseArgs } from 'node:util';
 import { markdownTable, perSecond } from '../markdown-table.ts';
 import { buildExample, exampleWith, expressTarget, spindleUp } from './example.ts';
 import { type Figures, measureEach, medianFigures } from './measure.ts';
-import { hasWrk } from './wrk.ts';
+import { loadArgs } from './options.ts';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '5' },
-    concurrency: { type: 'string', default: '32' },
-    rounds: { type: 'string', default: '3' },
-    load: { type: 'string', default: hasWrk() ? 'wrk' : 'node' },
-  },
-});
+const values = loadArgs({ seconds: '5', rounds: '3' });
 buildExample();
 const targets = [
   { name: 'express (plain JS)', args: expressTarget },

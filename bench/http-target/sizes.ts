@@ -5,20 +5,12 @@
  * both at every size; the figures are medians over the rounds, the ratio is theirs.
  * Usage: node bench/http-target/sizes.ts [--seconds 5] [--concurrency 32] [--rounds 3] [--load node]
  */
-import { parseArgs } from 'node:util';
 import { markdownTable, percent, perSecond } from '../markdown-table.ts';
 import { buildExample, exampleWith, expressTarget, spindleUp } from './example.ts';
 import { type Figures, measure, medianFigures } from './measure.ts';
-import { hasWrk } from './wrk.ts';
+import { loadArgs } from './options.ts';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '5' },
-    concurrency: { type: 'string', default: '32' },
-    rounds: { type: 'string', default: '3' },
-    load: { type: 'string', default: hasWrk() ? 'wrk' : 'node' },
-  },
-});
+const values = loadArgs({ seconds: '5', rounds: '3' });
 const SIZES = [
   { label: '1 KB', bytes: 1024 },
   { label: '64 KB', bytes: 64 * 1024 },
