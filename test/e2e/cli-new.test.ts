@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectNoProcessWarnings } from '../support/no-process-warnings.ts';
 import { spawnUntil } from '../support/spawn-until.ts';
 import { runSpindle, SPINDLE_BIN, type SpindleProcess } from '../support/spindle-process.ts';
 
@@ -39,6 +40,7 @@ async function newApp(template: string, name = 'my-app'): Promise<string> {
 async function buildAndServe(dir: string): Promise<SpindleProcess> {
   const built = await runSpindle(['build'], { cwd: dir, env: { SPINDLE_CACHE_DIR: CACHE } });
   expect(built.code, built.stderr).toBe(0);
+  expectNoProcessWarnings(built.stdout + built.stderr);
   expect(built.stdout).toMatch(/Building component my-app .* \(\d+\.\d s\)\nFinished building my-app in \d+\.\d s/);
   const checked = await runSpindle(['check'], { cwd: dir, env: { SPINDLE_CACHE_DIR: CACHE } });
   expect(checked.code, checked.stderr).toBe(0);
