@@ -102,6 +102,7 @@ describe('spindle new', () => {
       type: 'demo.transformed',
       data: { n: 1, transformedBy: 'my-app' },
     });
+    expectNoProcessWarnings(spindle.output());
   }, 240_000);
 
   it('makes a Spin HTTP component in JavaScript that builds and answers requests', async () => {
@@ -109,6 +110,7 @@ describe('spindle new', () => {
     const response = await fetch(new URL('/hello', spindle.url));
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('Hello from my-app: GET /hello\n');
+    expectNoProcessWarnings(spindle.output());
   }, 240_000);
 
   // The same guests in the other language: every guest source the templates write is built and served.
