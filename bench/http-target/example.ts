@@ -15,8 +15,9 @@ const spindle = join(root, 'bin/spindle.js');
 /** The plain express target doing the same transform (the command's arguments). */
 export const expressTarget = [join(root, 'bench/http-target/baseline.ts')];
 
+/** Builds the example (a no-op when up to date), its progress on stderr: stdout is the bench's figures. */
 export function buildExample(): void {
-  execFileSync(process.execPath, [spindle, 'build', '-f', example], { stdio: 'inherit' });
+  execFileSync(process.execPath, [spindle, 'build', '-f', example], { stdio: ['ignore', 2, 2] });
 }
 
 /** A copy of the example whose component uses the given instance mode (and `threads`, if given). */
