@@ -84,7 +84,13 @@ export async function measureEach(
 /** Each figure's median over rounds of the same measurement. */
 export function medianFigures(rounds: Figures[]): Figures {
   const of = (key: keyof Figures) => median(rounds.map((figures) => figures[key]));
-  return { eventsPerSecond: of('eventsPerSecond'), p50ms: of('p50ms'), p99ms: of('p99ms'), failures: of('failures') };
+  const ms = (key: 'p50ms' | 'p99ms') => Number(of(key).toFixed(2));
+  return {
+    eventsPerSecond: Math.round(of('eventsPerSecond')),
+    p50ms: ms('p50ms'),
+    p99ms: ms('p99ms'),
+    failures: of('failures'),
+  };
 }
 
 /** The middle value (the mean of the two middle ones for an even count). */
