@@ -81,6 +81,24 @@ export async function measureEach(
   return results;
 }
 
+/**
+ * Every target once per round, in order, for `options.rounds` rounds (so that a slower
+ * moment of the machine falls on all of them): each round's figures and each target's medians.
+ */
+export async function measureRounds(
+  targets: { name: string; args: string[] }[],
+  options: LoadOptions & { rounds: string },
+): Promise<{ rounds: Figures[][]; medians: Figures[] }> {
+  const rounds: Figures[][] = [];
+  for (let round = 0; round < Number(options.rounds); round++) {
+    const figures = [];
+    for (const { name, args } of targets) figures.push(await measure(name, args, options));
+    rounds.push(figures);
+  }
+  const medians = targets.map((_, i) => medianFigures(rounds.map((figures) => figures[i] as Figures)));
+  return { rounds, medians };
+}
+
 /** Each figure's median over rounds of the same measurement. */
 export function medianFigures(rounds: Figures[]): Figures {
   const of = (key: keyof Figures) => median(rounds.map((figures) => figures[key]));

@@ -7,7 +7,7 @@
  * Usage: node bench/http-target/run.ts [--seconds 10] [--concurrency 32] [--rounds 1] [--load node]
  */
 import { buildExample, exampleWith, expressTarget, spindleUp as up } from './example.ts';
-import { type Figures, measure, medianFigures } from './measure.ts';
+import { type Figures, measureRounds } from './measure.ts';
 import { loadArgs } from './options.ts';
 
 const values = loadArgs({ seconds: '10', rounds: '1' });
@@ -22,13 +22,7 @@ const targets = [
   { name: 'spindle, fresh instances', args: up(exampleWith('fresh')) },
 ];
 console.log(`load (${values.load}): ${values.concurrency} concurrent requests for ${values.seconds} s per target\n`);
-const rounds: Figures[][] = [];
-for (let round = 0; round < Number(values.rounds); round++) {
-  const figures = [];
-  for (const { name, args } of targets) figures.push(await measure(name, args, values));
-  rounds.push(figures);
-}
-const medians = targets.map((_, i) => medianFigures(rounds.map((figures) => figures[i] as Figures)));
+const { rounds, medians } = await measureRounds(targets, values);
 if (rounds.length > 1)
   for (const [i, { name }] of targets.entries())
     console.log(`median ${name.trim().padEnd(25)} ${JSON.stringify(medians[i])}`);

@@ -7,7 +7,7 @@
  */
 import { markdownTable, percent, perSecond } from '../markdown-table.ts';
 import { buildExample, exampleWith, expressTarget, spindleUp } from './example.ts';
-import { type Figures, measure, medianFigures } from './measure.ts';
+import { type Figures, measureRounds } from './measure.ts';
 import { loadArgs } from './options.ts';
 
 const values = loadArgs({ seconds: '5', rounds: '3' });
@@ -22,14 +22,8 @@ const targets = [
 ];
 console.log(`load (${values.load}): ${values.concurrency} concurrent requests for ${values.seconds} s per target\n`);
 
-const rounds: Figures[][] = [];
-for (let round = 0; round < Number(values.rounds); round++) {
-  const figures = [];
-  for (const { name, args } of targets) figures.push(await measure(name, args, values));
-  rounds.push(figures);
-}
+const { rounds, medians } = await measureRounds(targets, values);
 
-const medians = targets.map((_, i) => medianFigures(rounds.map((figures) => figures[i] as Figures)));
 const express = medians[0] as Figures;
 const rows = targets.map(({ name }, i) => {
   const figures = medians[i] as Figures;
