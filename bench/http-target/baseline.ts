@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 
 const app = express();
-app.post('/', express.raw({ type: () => true }), (req, res) => {
+// The body limit of spindle's default `max_body_bytes` (express's own is 100 KB).
+app.post('/', express.raw({ type: () => true, limit: '16mb' }), (req, res) => {
   const data = JSON.parse(Buffer.from(req.body as Buffer).toString('utf8'));
   data.hello = 'wasm';
   res

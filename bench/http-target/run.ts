@@ -3,51 +3,30 @@
  * instances) side by side with a plain express handler doing the same in JavaScript,
  * each under the same concurrent load from a second process: wrk where it is installed
  * (`apt-get install wrk`), else load.ts.
- * Usage: node bench/http-target/run.ts [--seconds 10] [--concurrency 32] [--load node]
+ * With `--rounds N`, the rounds alternate the targets and the ratios are of the medians.
+ * Usage: node bench/http-target/run.ts [--seconds 10] [--concurrency 32] [--rounds 1] [--load node]
  */
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { type Figures, measure as measureWith } from './measure.ts';
-import { hasWrk } from './wrk.ts';
+import { buildExample, exampleWith, expressTarget, spindleUp as up } from './example.ts';
+import { type Figures, measureRounds } from './measure.ts';
+import { loadArgs } from './options.ts';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '10' },
-    concurrency: { type: 'string', default: '32' },
-    load: { type: 'string', default: hasWrk() ? 'wrk' : 'node' },
-  },
-});
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const example = join(root, 'examples/transform');
-const spindle = join(root, 'bin/spindle.js');
+const values = loadArgs({ seconds: '10', rounds: '1' });
+buildExample();
 
-execFileSync(process.execPath, [spindle, 'build', '-f', example], { stdio: 'inherit' });
-
-/** A copy of the example whose component uses the given instance mode (and `threads`, if given). */
-function exampleWith(instances: 'reuse' | 'fresh', threads?: number): string {
-  const dir = mkdtempSync(join(tmpdir(), `spindle-bench-${instances}-`));
-  const threadsLine = threads === undefined ? '' : `threads = ${threads}\n`;
-  copyFileSync(join(example, 'transform.wasm'), join(dir, 'transform.wasm'));
-  const manifest = readFileSync(join(example, 'spindle.toml'), 'utf8')
-    .replace(/\[component\.transform\.build\][\s\S]*$/, '')
-    .replace('[component.transform]\n', `[component.transform]\ninstances = "${instances}"\n${threadsLine}`);
-  writeFileSync(join(dir, 'spindle.toml'), manifest);
-  return dir;
-}
-
-const measure = (name: string, args: string[]) => measureWith(name, args, values);
-const up = (dir: string) => [spindle, 'up', '-f', dir, '--listen', '127.0.0.1:0', '--log-format', 'json'];
-console.log(`load (${values.load}): ${values.concurrency} concurrent requests for ${values.seconds} s per target\n`);
-const express = await measure('express (plain JS)', [join(root, 'bench/http-target/baseline.ts')]);
 // Default threads (src/runtime/limits.ts), then the main thread only and 2 workers for comparison.
-const reuse = await measure('spindle, reused instances', up(exampleWith('reuse')));
-const mainThread = await measure('  same, threads = 0', up(exampleWith('reuse', 0)));
-const twoWorkers = await measure('  same, threads = 2', up(exampleWith('reuse', 2)));
-const fresh = await measure('spindle, fresh instances', up(exampleWith('fresh')));
+const targets = [
+  { name: 'express (plain JS)', args: expressTarget },
+  { name: 'spindle, reused instances', args: up(exampleWith('reuse')) },
+  { name: '  same, threads = 0', args: up(exampleWith('reuse', 0)) },
+  { name: '  same, threads = 2', args: up(exampleWith('reuse', 2)) },
+  { name: 'spindle, fresh instances', args: up(exampleWith('fresh')) },
+];
+console.log(`load (${values.load}): ${values.concurrency} concurrent requests for ${values.seconds} s per target\n`);
+const { rounds, medians } = await measureRounds(targets, values);
+if (rounds.length > 1)
+  for (const [i, { name }] of targets.entries())
+    console.log(`median ${name.trim().padEnd(25)} ${JSON.stringify(medians[i])}`);
+const [express, reuse, mainThread, twoWorkers, fresh] = medians as [Figures, Figures, Figures, Figures, Figures];
 const ratio = (f: Figures) => `${((100 * f.eventsPerSecond) / express.eventsPerSecond).toFixed(0)}%`;
 console.log(
   `\nspindle/express events per second: reused ${ratio(reuse)} (threads = 0: ${ratio(mainThread)}, ` +

@@ -7,14 +7,39 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventBody } from './event-body.ts';
 
-const SCRIPT = `wrk.method = "POST"
-wrk.body = '{"name":"spindle","count":1}'
+const script = (body: string) => `wrk.method = "POST"
+wrk.body = '${body}'
 wrk.headers["ce-specversion"] = "1.0"
 wrk.headers["ce-id"] = "bench-1"
 wrk.headers["ce-source"] = "/bench"
 wrk.headers["ce-type"] = "io.triggermesh.bench"
 wrk.headers["content-type"] = "application/json"
+`;
+
+/**
+ * A constant arrival rate (wrk is a closed loop): every request takes the next slot of
+ * a fixed schedule shared by all connections and waits for it (wrk's \`delay\`, in whole
+ * ms); one whose slot has passed goes at once. The clock is CLOCK_MONOTONIC via LuaJIT's ffi.
+ */
+const pacing = (rate: number) => `local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+int clock_gettime(int clock, bench_timespec *now);
+]]
+local clock = ffi.new("bench_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, clock)
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
+local interval = ${1000 / rate}
+local next_slot = nil
+function delay()
+  local now = now_ms()
+  next_slot = math.max(next_slot or now, now - 1000) + interval
+  return math.max(0, math.floor(next_slot - interval - now))
+end
 `;
 
 export function hasWrk(): boolean {
@@ -27,10 +52,14 @@ export function hasWrk(): boolean {
   }
 }
 
-export function wrkLoad(url: string, concurrency: string, seconds: string) {
-  const script = join(tmpdir(), 'spindle-bench-post.lua');
-  writeFileSync(script, SCRIPT);
-  const out = execFileSync('wrk', ['-t1', `-c${concurrency}`, `-d${seconds}s`, '--latency', '-s', script, url], {
+/**
+ * wrk's figures for `seconds` of load: closed loop, or `rate` requests per second;
+ * `bytes` sizes the event's data (load.ts's `--bytes`).
+ */
+export function wrkLoad(url: string, concurrency: string, seconds: string, bytes = 0, rate?: number) {
+  const file = join(tmpdir(), `spindle-bench-post-${bytes}-${rate ?? 'closed'}.lua`);
+  writeFileSync(file, script(eventBody(bytes)) + (rate === undefined ? '' : pacing(rate)));
+  const out = execFileSync('wrk', ['-t1', `-c${concurrency}`, `-d${seconds}s`, '--latency', '-s', file, url], {
     encoding: 'utf8',
   });
   const number = (re: RegExp) => Number(re.exec(out)?.[1] ?? Number.NaN);

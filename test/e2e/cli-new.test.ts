@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectNoProcessWarnings } from '../support/no-process-warnings.ts';
 import { spawnUntil } from '../support/spawn-until.ts';
 import { runSpindle, SPINDLE_BIN, type SpindleProcess } from '../support/spindle-process.ts';
 
@@ -39,6 +40,7 @@ async function newApp(template: string, name = 'my-app'): Promise<string> {
 async function buildAndServe(dir: string): Promise<SpindleProcess> {
   const built = await runSpindle(['build'], { cwd: dir, env: { SPINDLE_CACHE_DIR: CACHE } });
   expect(built.code, built.stderr).toBe(0);
+  expectNoProcessWarnings(built.stdout + built.stderr);
   expect(built.stdout).toMatch(/Building component my-app .* \(\d+\.\d s\)\nFinished building my-app in \d+\.\d s/);
   const checked = await runSpindle(['check'], { cwd: dir, env: { SPINDLE_CACHE_DIR: CACHE } });
   expect(checked.code, checked.stderr).toBe(0);
@@ -100,6 +102,7 @@ describe('spindle new', () => {
       type: 'demo.transformed',
       data: { n: 1, transformedBy: 'my-app' },
     });
+    expectNoProcessWarnings(spindle.output());
   }, 240_000);
 
   it('makes a Spin HTTP component in JavaScript that builds and answers requests', async () => {
@@ -107,6 +110,7 @@ describe('spindle new', () => {
     const response = await fetch(new URL('/hello', spindle.url));
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('Hello from my-app: GET /hello\n');
+    expectNoProcessWarnings(spindle.output());
   }, 240_000);
 
   // The same guests in the other language: every guest source the templates write is built and served.

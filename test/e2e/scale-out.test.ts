@@ -24,6 +24,7 @@ import { encodeEntry } from '../../adapters/redis/codec.ts';
 import type { CloudEvent } from '../../src/event.ts';
 import { amqpUrl, describeWithBroker, kafkaBrokers, kafkaTopic, redisUrl, uniqueName } from '../support/brokers.ts';
 import { type EventReceiver, startReceiver } from '../support/event-receiver.ts';
+import { expectNoProcessWarnings } from '../support/no-process-warnings.ts';
 import {
   buildExampleTransform,
   HEALTH_ROUTE,
@@ -175,6 +176,8 @@ describeWithBroker(['kafka', 'amqp', 'redis'], 'several spindle processes share 
     expect([...published].filter((id) => !unique.has(id))).toEqual([]);
     expect(received.filter((id) => !published.has(id))).toEqual([]);
     expect([...processedBy()]).toEqual(expect.arrayContaining(['.a', '.b']));
+    // Rebalances, members leaving and killed: nothing a user would read as a warning.
+    for (const p of [a, b, c]) expectNoProcessWarnings(p.output());
     const duplicates = received.length - published.size;
     console.info(
       `${name}: ${published.size} events, ${duplicates} duplicates, processed by ${[...processedBy()].join(' ')}; ` +

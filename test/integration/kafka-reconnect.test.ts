@@ -16,6 +16,7 @@ import { describeWithBroker, uniqueName } from '../support/brokers.ts';
 import { cleanupAfterEach } from '../support/cleanups.ts';
 import { buildFixture } from '../support/fixtures.ts';
 import { type KafkaMock, startKafkaMock } from '../support/kafka-mock/start.ts';
+import { expectNoProcessWarnings } from '../support/no-process-warnings.ts';
 import { type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
 import { waitFor } from '../support/wait.ts';
 import { event } from './conformance/suite.ts';
@@ -116,5 +117,6 @@ describeWithBroker('kafka', 'kafka trigger when its broker goes away', () => {
     expect((await fetch(health)).status).toBe(200);
     // The operator reads the end of the outage in the log, not only its errors.
     expect(running.output()).toMatch(/rejoined kafka group \S+ after \d+ ms/);
+    expectNoProcessWarnings(running.output());
   }, 120_000);
 });

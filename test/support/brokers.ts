@@ -14,6 +14,8 @@ import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, inject } from 'vitest';
+// The tests' own kafkajs clients too: without it Node 24 prints a TimeoutNegativeWarning in the test output.
+import '../../adapters/kafka/quiet-request-queue.ts';
 import type { BrokerContext, Found } from './broker-context.ts';
 import { KAFKA_MOCK_AUTO_PARTITIONS, poolTopic } from './broker-context.ts';
 

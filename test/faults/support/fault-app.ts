@@ -11,6 +11,7 @@ import { expect, onTestFailed } from 'vitest';
 import type { CloudEvent } from '../../../src/event.ts';
 import type { Cleanup } from '../../support/cleanups.ts';
 import { type EventReceiver, startReceiver } from '../../support/event-receiver.ts';
+import { expectNoProcessWarnings } from '../../support/no-process-warnings.ts';
 import { type SpindleProcess, startSpindle } from '../../support/spindle-process.ts';
 import { waitFor } from '../../support/wait.ts';
 import type { Tally } from './fault-rows.ts';
@@ -115,6 +116,7 @@ export async function faultApp(
       expect(serving.child.signalCode).toBeNull();
       // A graceful stop acknowledges what was processed: what the broker holds after it was not.
       expect(await serving.stop('SIGTERM'), `spindle's exit on SIGTERM:\n${serving.output().slice(-5_000)}`).toBe(0);
+      expectNoProcessWarnings(serving.output());
       return {
         sent: extra.sent ?? sent.length,
         ids: sent.map((e) => e.id),
