@@ -25,7 +25,11 @@ const GUEST_FILE = ${JSON.stringify(guestSpecifier.replace(/^\.\//, ''))};
 const GUARD_FILE = ${JSON.stringify(guardFile)};
 const REQUIRED = ['id', 'source', 'type', 'specversion'];
 const OPTIONAL = ['datacontenttype', 'dataschema', 'subject', 'time'];
-const FIELDS = new Set([...REQUIRED, ...OPTIONAL, 'extensions', 'data']);
+// A lookup object rather than a Set, and indexed loops rather than for-of: the guest's
+// engine interprets this code, where a property read costs less than a call (Set.has,
+// an iterator's next).
+const FIELDS = Object.create(null);
+for (const field of [...REQUIRED, ...OPTIONAL, 'extensions', 'data']) FIELDS[field] = true;
 
 const target = guest.handler;
 if (target === null || (typeof target !== 'object' && typeof target !== 'function') || typeof target.handle !== 'function') {
@@ -72,8 +76,10 @@ function checkEvent(value, index) {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new Misfit('event #' + (index + 1) + ' must be an event record, got ' + kind(value));
   }
-  for (const field of Object.keys(value)) {
-    if (!FIELDS.has(field)) {
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const field = keys[i];
+    if (FIELDS[field] !== true) {
       throw misfit(value, index, field, 'is not a field of the event record (extension attributes go in extensions as [name, value] pairs)');
     }
   }
