@@ -11,7 +11,8 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /**
  * Worker threads per component when it sets no `threads`: one core stays with the main
  * thread (HTTP, brokers, delivery), the others run guests, at most 4 (each worker costs
- * ~150 MB of RSS with a StarlingMonkey guest: its own V8 isolate, glue and instance).
+ * ~40 MB of RSS idle with a StarlingMonkey guest, ~80 MB under load: its own V8 isolate,
+ * glue and instance, and the I/O thread preview2-shim starts in it; bench/memory).
  * On 2 cores that is 1 worker: with bench/http-target a second one gained nothing
  * (the main thread and the load generator already share the cores), and with
  * bench/runtime (no HTTP) 2 workers gave ~13,700 events/s against ~9,600 for one.

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type TranspileOptions, type TranspileOutput, transpileInChild } from './transpile-process.ts';
 import type { ExportEntry } from './worlds.ts';
 
 /** A component transpiled by jco, as stored in the cache. */
@@ -25,10 +26,7 @@ interface Meta {
   imports: string[];
 }
 
-export type TranspileFn = (
-  bytes: Uint8Array,
-  options: { name: string; instantiation: 'async'; noTypescript: boolean; importBindings: 'hybrid' },
-) => Promise<{ files: Record<string, Uint8Array>; imports: string[]; exports: ExportEntry[] }>;
+export type TranspileFn = (bytes: Uint8Array, options: TranspileOptions) => Promise<TranspileOutput>;
 
 const META = 'spindle-meta.json';
 
@@ -84,7 +82,7 @@ export async function transpileCached(
   const hit = await readMeta(dir);
   if (hit !== undefined) return { ...resolveMeta(dir, hit), cached: true };
 
-  const transpile = options.transpile ?? (await import('@bytecodealliance/jco')).transpile;
+  const transpile = options.transpile ?? transpileInChild;
   // 'hybrid': host functions with a core form skip the glue (core-abi.ts).
   const output = await transpile(bytes, {
     name: 'component',
