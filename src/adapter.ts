@@ -57,6 +57,9 @@
  * errors: give it {@link redactUrl} of the URI.
  */
 
+// First: the shim's I/O thread starts only when a guest needs it (runtime/deferred-io-worker.ts).
+import './runtime/preview2-shim.ts';
+
 export { DEFAULT_LIMITS, type Limits, limitText } from './app/limits.ts';
 export type { AppConfig, ComponentConfig, VariableDecl } from './app/model.ts';
 export { parseRouteConfig } from './app/route-config.ts';

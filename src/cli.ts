@@ -2,6 +2,8 @@
  * The `spindle` command: a thin layer of flags over the library API (src/index.ts). Each
  * command lives in src/cli/<command>.ts with its usage text; this file only dispatches.
  */
+// First: the shim's I/O thread starts only when a guest needs it (runtime/deferred-io-worker.ts).
+import './runtime/preview2-shim.ts';
 import { readFileSync } from 'node:fs';
 import { BUILD_USAGE, build } from './cli/build.ts';
 import { CHECK_USAGE, check } from './cli/check.ts';

@@ -10,6 +10,9 @@
  *   await running.stop();
  */
 
+// First: the shim's I/O thread starts only when a guest needs it (runtime/deferred-io-worker.ts).
+import './runtime/preview2-shim.ts';
+
 export type { AppDefinition, ComponentDefinition, TriggerDefinition } from './app/define.ts';
 export { defineApp, EMBEDDED } from './app/define.ts';
 export { loadApp } from './app/load.ts';

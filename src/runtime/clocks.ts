@@ -6,8 +6,8 @@
  */
 
 import { hrtime } from 'node:process';
-import { monotonicClock as shimMonotonic } from '@bytecodealliance/preview2-shim/clocks';
 import { memoryView, withCoreAbi } from './core-abi.ts';
+import { clocks } from './preview2-shim.ts';
 import type { WasmMemory } from './wasm.ts';
 
 interface Datetime {
@@ -20,7 +20,7 @@ const nanosecond = (): bigint => 1n;
 
 export const monotonicClock = {
   // subscribe-instant and subscribe-duration: the shim's pollables.
-  ...shimMonotonic,
+  ...clocks.monotonicClock,
   now: withCoreAbi(
     () => monotonicNow(),
     () => monotonicNow,

@@ -8,6 +8,8 @@
  * It also runs adapters' guest calls (guest-call.ts: the Spin, WASI HTTP and timer
  * worlds), one per request, stamped and stopped the same way.
  */
+// First: the shim's I/O thread starts only when a guest needs it (runtime/deferred-io-worker.ts).
+import './preview2-shim.ts';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CloudEvent } from '../event.ts';

@@ -1,5 +1,5 @@
-import { streams } from '@bytecodealliance/preview2-shim/io';
 import type { Logger } from '../log.ts';
+import { io } from './preview2-shim.ts';
 
 /**
  * What a guest may print per event, stdout and stderr together: bytes past the limit are
@@ -90,7 +90,7 @@ const WRITE_BUDGET = 1n << 20n;
  * every method the guest can call is overridden, so the shim's own (host stdout) never runs.
  */
 export function outputStream(buffer: LineBuffer): object {
-  const Base = streams.OutputStream as unknown as new () => object;
+  const Base = io.streams.OutputStream as unknown as new () => object;
   class GuestOutput extends Base {
     checkWrite(): bigint {
       return WRITE_BUDGET;
@@ -125,7 +125,7 @@ export function outputStream(buffer: LineBuffer): object {
 
 /** A `wasi:io/streams.input-stream` that is already closed: guests get no stdin. */
 export function closedInputStream(): object {
-  const Base = streams.InputStream as unknown as new () => object;
+  const Base = io.streams.InputStream as unknown as new () => object;
   const closed = (): never => {
     throw { tag: 'closed' };
   };

@@ -7,10 +7,10 @@
  * request, checked like the first.
  */
 import { isMainThread } from 'node:worker_threads';
-import * as http from '@bytecodealliance/preview2-shim/http';
 import { type AllowedHost, allows, allowsSelf, type OutboundTarget, outboundTarget } from '../app/allowed-hosts.ts';
 import { chainedComponentId } from '../host/service-chaining.ts';
 import type { Outcome } from './event-handler.ts';
+import { http } from './preview2-shim.ts';
 import { chainPath, type SelfOrigin, selfAuthority } from './self-origin.ts';
 
 /** What a component may reach, resolved at start; plain data, it travels to worker threads. */

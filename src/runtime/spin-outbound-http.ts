@@ -4,8 +4,9 @@
  * allow-list, timeouts and refusal notes. The call is synchronous for the guest and the
  * whole response body is returned as one list, so it is read up to a cap.
  */
-import * as http from '@bytecodealliance/preview2-shim/http';
+
 import { type OutboundConfig, type OutboundNotes, outgoingHandler, type ShimOutgoingRequest } from './outbound-http.ts';
+import { http } from './preview2-shim.ts';
 
 /** `fermyon:spin/http-types` `request` as jco lifts it. */
 export interface SpinRequest {

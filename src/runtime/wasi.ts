@@ -1,12 +1,8 @@
-import * as filesystem from '@bytecodealliance/preview2-shim/filesystem';
-import * as http from '@bytecodealliance/preview2-shim/http';
-import * as io from '@bytecodealliance/preview2-shim/io';
-import * as random from '@bytecodealliance/preview2-shim/random';
-import * as sockets from '@bytecodealliance/preview2-shim/sockets';
 import type { FileMount } from '../app/model.ts';
 import { monotonicClock, wallClock } from './clocks.ts';
 import { closedInputStream, type LineBuffer, outputStream } from './guest-output.ts';
 import { type OutboundConfig, type OutboundNotes, outgoingHandler } from './outbound-http.ts';
+import { filesystem, http, io, random, sockets } from './preview2-shim.ts';
 
 /** What one instance may see of the host. */
 export interface Sandbox {
