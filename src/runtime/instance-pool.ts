@@ -9,6 +9,8 @@ export interface Instance {
   settle(): void;
   /** What an error thrown by a use means: a MemoryLimitExceeded for a trap at the memory cap, else the error. */
   explain(error: unknown): unknown;
+  /** The instance will not be used again (a fresh one after its use, trapped or not). */
+  release(): void;
 }
 
 /**
@@ -70,6 +72,7 @@ export class InstancePool {
       throw instance.explain(error);
     } finally {
       instance.settle();
+      if (this.mode === 'fresh') instance.release();
     }
     this.#busy -= 1;
     if (this.mode === 'reuse') this.#handOver(instance);

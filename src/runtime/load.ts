@@ -11,6 +11,7 @@ import type { Component, ComponentLimits, GuestExports, PoolLoad, World } from '
 import { callHandle, handlerKey, settleOutcome } from './event-handler.ts';
 import { guestLog } from './guest-output.ts';
 import { DEFAULT_INSTANCES, InstancePool } from './instance-pool.ts';
+import { exposeInstanceState } from './instance-state.ts';
 import { type Instantiate, instanceFactory } from './instantiate.ts';
 import {
   DEFAULT_MAX_OUTPUT_KB,
@@ -114,7 +115,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
   try {
     await Promise.all(
       transpiled.coreModules.map(async (name) => {
-        const bytes = capMemories(await readFile(`${transpiled.dir}/${name}`), maxPages);
+        const bytes = exposeInstanceState(capMemories(await readFile(`${transpiled.dir}/${name}`), maxPages));
         modules.set(name, await compileModule(bytes));
       }),
     );
@@ -142,6 +143,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     output: guestLog(options.logger, config.id),
     outbound,
     notes,
+    recycleCores: instances === 'fresh',
   });
   const pool = new InstancePool(instances, () => create());
   // One use of a fresh instance outside the pool, with optional host import overrides.
