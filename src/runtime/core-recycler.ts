@@ -172,11 +172,17 @@ class ResettableCore {
   }
 }
 
+/** The pages of a snapshot that hold only zeros (most of a fresh memory) share this one. */
+const ZERO_PAGE = new Uint8Array(PAGE);
+
 function snapshotMemory(memory: WasmMemory): MemorySnapshot {
-  const image = new Uint8Array(memory.buffer.slice(0));
+  const live = new Uint8Array(memory.buffer);
   const pages: Uint8Array[] = [];
-  for (let at = 0; at < image.length; at += PAGE) pages.push(image.subarray(at, at + PAGE));
-  return { memory, pages, byteLength: image.length };
+  for (let at = 0; at < live.length; at += PAGE) {
+    const page = live.subarray(at, at + PAGE);
+    pages.push(page.length === PAGE && Buffer.compare(page, ZERO_PAGE) === 0 ? ZERO_PAGE : page.slice());
+  }
+  return { memory, pages, byteLength: live.length };
 }
 
 interface TableSnapshot {
