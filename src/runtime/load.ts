@@ -156,6 +156,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
       throw instance.explain(error);
     } finally {
       instance.settle();
+      instance.release();
     }
   };
 
