@@ -28,7 +28,11 @@ import {
 
 /** Compared and copied back per page: a use writes to few of them. */
 const PAGE = 65_536;
-/** Kept core instances per module, for component instances used at the same time. */
+/**
+ * Resettable core instances per module, kept or in use, for component instances used at
+ * the same time. Past it (a burst of concurrent uses) a core module is instantiated plainly
+ * and dropped after its use: a snapshot for each would only add memory.
+ */
 const MAX_KEPT = 4;
 
 type HostFunction = (...args: unknown[]) => unknown;
@@ -36,6 +40,8 @@ type HostFunction = (...args: unknown[]) => unknown;
 /** The core instances of one component's modules, kept between its fresh instances. */
 export class CoreRecycler {
   readonly #kept = new Map<WasmModule, ResettableCore[]>();
+  /** Resettable core instances alive per module: kept, or leased and not yet given back. */
+  readonly #alive = new Map<WasmModule, number>();
   readonly #resettable = new WeakMap<WasmModule, boolean>();
   readonly #enabled: boolean;
 
@@ -64,14 +70,33 @@ export class CoreRecycler {
     const kept = this.#kept.get(module);
     for (let core = kept?.pop(); core !== undefined; core = kept?.pop()) {
       if (core.reset()) return core;
+      this.#alive.set(module, (this.#alive.get(module) ?? 1) - 1);
     }
     return undefined;
+  }
+
+  /** Whether a new resettable core instance of `module` may be made (then counted as alive). */
+  admit(module: WasmModule): boolean {
+    const alive = this.#alive.get(module) ?? 0;
+    if (alive >= MAX_KEPT) return false;
+    this.#alive.set(module, alive + 1);
+    return true;
+  }
+
+  /** A new resettable core instance, admitted before. */
+  async instantiate(module: WasmModule, targets: HostFunction[]): Promise<ResettableCore> {
+    try {
+      return await ResettableCore.instantiate(module, targets);
+    } catch (error) {
+      this.#alive.set(module, (this.#alive.get(module) ?? 1) - 1);
+      throw error;
+    }
   }
 
   give(module: WasmModule, core: ResettableCore): void {
     const kept = this.#kept.get(module) ?? [];
     this.#kept.set(module, kept);
-    if (kept.length < MAX_KEPT) kept.push(core);
+    kept.push(core);
   }
 }
 
@@ -88,8 +113,9 @@ export class CoreLease {
     const targets = this.#recycler.resettable(module) ? importedFunctions(module, imports) : undefined;
     if (targets === undefined) return instantiateModule(module, imports);
     let core = this.#recycler.take(module);
-    if (core === undefined) core = await ResettableCore.instantiate(module, targets);
-    else core.bind(targets);
+    if (core !== undefined) core.bind(targets);
+    else if (this.#recycler.admit(module)) core = await this.#recycler.instantiate(module, targets);
+    else return instantiateModule(module, imports);
     this.#taken.push([module, core]);
     return core.instance;
   }

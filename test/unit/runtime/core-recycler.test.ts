@@ -108,3 +108,18 @@ describe('CoreRecycler (fresh instances without instantiating again)', () => {
     }
   });
 });
+
+describe('CoreRecycler under concurrent uses', () => {
+  it('keeps at most 4 core instances per module; more uses at once get plain ones, still clean', async () => {
+    const module = await compiled(await guest());
+    const recycler = new CoreRecycler(true);
+    const leases = Array.from({ length: 6 }, () => recycler.lease());
+    const instances = await Promise.all(leases.map((lease) => lease.instantiate(module, { host: { note: () => {} } })));
+    expect(instances.map((instance) => (instance.exports as unknown as Exports).bump())).toEqual(Array(6).fill(12));
+    for (const lease of leases) lease.release();
+    const again = await Promise.all(Array.from({ length: 6 }, () => use(recycler, module, (guest) => guest.bump())));
+    expect(again.map(({ result }) => result)).toEqual(Array(6).fill(12));
+    const reused = again.filter(({ instance }) => instances.includes(instance));
+    expect(reused).toHaveLength(4);
+  });
+});
