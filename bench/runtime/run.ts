@@ -1,7 +1,8 @@
 /**
  * Per-event cost of the component runtime, reused vs fresh instances, on the main thread
  * (`threads = 0`) and on worker threads, with the behaviours guest (componentize-js /
- * StarlingMonkey). `node bench/runtime/run.ts`
+ * StarlingMonkey): wall time, CPU time per event (the process's, all threads: GC and the
+ * workers included) and the CPU a fresh instance adds to a reused one. `node bench/runtime/run.ts`
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,21 @@ async function run(component: Component, n: number): Promise<number[]> {
   return times;
 }
 
+/** CPU time of the whole process (every thread), in ms. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** `n` sequential events: their wall-time summary and the CPU ms per event. */
+async function measured(component: Component, n: number): Promise<{ times: number[]; cpu: number }> {
+  const start = cpuMs();
+  const times = await run(component, n);
+  return { times, cpu: (cpuMs() - start) / n };
+}
+
+const rssMb = () => (process.memoryUsage().rss / 2 ** 20).toFixed(0);
+
 function summary(times: number[]): string {
   const sorted = [...times].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
@@ -84,13 +100,17 @@ for (const threads of [0, 1, 2]) {
   const fresh = await load('fresh', threads);
   console.log(`\n${where}: load from cache ${reuse.ms.toFixed(0)} ms`);
   await run(reuse.component, 200); // warm up the JIT
-  console.log(`  reuse  sequential  ${summary(await run(reuse.component, 5000))}`);
+  const reused = await measured(reuse.component, 5000);
+  console.log(`  reuse  sequential  ${summary(reused.times)}  CPU ${reused.cpu.toFixed(3)} ms/event`);
   await throughput(reuse.component, 1000, 32);
   console.log(`  reuse  32 in flight: ${(await throughput(reuse.component, 10_000, 32)).toFixed(0)} events/s`);
-  await run(fresh.component, 20);
-  console.log(`  fresh  sequential  ${summary(await run(fresh.component, 300))}`);
-  console.log(`  fresh  32 in flight: ${(await throughput(fresh.component, 300, 32)).toFixed(0)} events/s`);
-  console.log(`  memory: rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB`);
+  const rssBefore = rssMb();
+  await run(fresh.component, 50);
+  const fresher = await measured(fresh.component, 1000);
+  console.log(`  fresh  sequential  ${summary(fresher.times)}  CPU ${fresher.cpu.toFixed(3)} ms/event`);
+  console.log(`  fresh  CPU per fresh instance (fresh - reuse): ${(fresher.cpu - reused.cpu).toFixed(3)} ms`);
+  console.log(`  fresh  32 in flight: ${(await throughput(fresh.component, 3000, 32)).toFixed(0)} events/s`);
+  console.log(`  memory: rss ${rssBefore} MB before the fresh events, ${rssMb()} MB after`);
   await reuse.component.close();
   await fresh.component.close();
 }

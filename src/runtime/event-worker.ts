@@ -40,6 +40,7 @@ const create = instanceFactory({
   maxOutputBytes: setup.maxOutputBytes,
   outbound: setup.outbound,
   notes,
+  recycleCores: setup.instances === 'fresh',
   output: {
     line: (stream, line) => post({ kind: 'log', stream, line }),
     dropped: (bytes, limitBytes) => post({ kind: 'dropped', bytes, limitBytes }),
@@ -76,9 +77,11 @@ async function handle(event: CloudEvent, index: number): Promise<EventOutcome> {
     endItem(setup.clock);
     instance.settle();
     if (setup.instances === 'reuse') reused = instance;
+    else instance.release();
     return outcome;
   } catch (error) {
     instance?.settle();
+    if (setup.instances === 'fresh') instance?.release();
     reused = undefined; // a trapped instance is never reused
     const trap = instance === undefined ? error : instance.explain(error);
     if (trap instanceof MemoryLimitExceeded) {

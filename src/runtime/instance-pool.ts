@@ -9,6 +9,8 @@ export interface Instance {
   settle(): void;
   /** What an error thrown by a use means: a MemoryLimitExceeded for a trap at the memory cap, else the error. */
   explain(error: unknown): unknown;
+  /** The instance will not be used again (a fresh one after its use, trapped or not). */
+  release(): void;
 }
 
 /**
@@ -19,7 +21,10 @@ export interface Instance {
  *   worker (the hand-over both ways); with 32 in flight ~10,000 events/s either way,
  *   ~13,700 with 2 workers;
  * - fresh instance + call: median 3.8 ms (main thread), 5.3 ms (worker), ~200 events/s
- *   (it was ~19 ms before the glue fix in transpile-cache.ts), i.e. 40-50x the CPU.
+ *   (it was ~19 ms before the glue fix in transpile-cache.ts), i.e. 40-50x the CPU;
+ *   since core-recycler.ts keeps StarlingMonkey's core instance and resets it, a fresh
+ *   instance costs ~2.2 ms of CPU more than a reused one (was ~9.5 ms, GC included):
+ *   still ~10x (bench/README.md, "Fresh instances").
  * A fresh instance per event would cap one process at a few hundred events/s on a
  * broker, so reuse is the default. Isolation stays one setting away (`instances =
  * "fresh"`) for components that keep per-event state in globals, and a trapped
@@ -70,6 +75,7 @@ export class InstancePool {
       throw instance.explain(error);
     } finally {
       instance.settle();
+      if (this.mode === 'fresh') instance.release();
     }
     this.#busy -= 1;
     if (this.mode === 'reuse') this.#handOver(instance);

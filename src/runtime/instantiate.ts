@@ -1,5 +1,6 @@
 import type { FileMount } from '../app/model.ts';
 import type { GuestExports } from './component.ts';
+import { CoreRecycler } from './core-recycler.ts';
 import { type GuestOutput, LineBuffer, OutputBudget } from './guest-output.ts';
 import type { Instance } from './instance-pool.ts';
 import { explainTrap } from './memory-limit.ts';
@@ -7,7 +8,7 @@ import type { OutboundConfig, OutboundNotes } from './outbound-http.ts';
 import { spinHttpImport } from './spin-outbound-http.ts';
 import { spinVariablesImport } from './spin-variables.ts';
 import { wasiImports } from './wasi.ts';
-import { instantiateModule, isMemory, type WasmInstance, type WasmMemory, type WasmModule } from './wasm.ts';
+import { isMemory, type WasmInstance, type WasmMemory, type WasmModule } from './wasm.ts';
 
 /** The `instantiate` export of jco's glue (`instantiation: 'async'`). */
 export type Instantiate = (
@@ -31,6 +32,11 @@ export interface InstanceFactoryOptions {
   outbound: OutboundConfig;
   /** Shared by the factory's instances: one thread runs one guest call at a time. */
   notes: OutboundNotes;
+  /**
+   * Instances are used once and released (`instances = "fresh"`): keep the core instances
+   * that can be put back into their initial state for the next one (core-recycler.ts).
+   */
+  recycleCores: boolean;
 }
 
 /**
@@ -46,6 +52,7 @@ export function instanceFactory(
     if (module === undefined) throw new Error(`jco glue asked for unknown core module ${name}`);
     return module;
   };
+  const recycler = new CoreRecycler(options.recycleCores);
   return async (overrides = {}) => {
     const budget = new OutputBudget(options.maxOutputBytes);
     const stdout = new LineBuffer((line) => options.output.line('stdout', line), budget);
@@ -66,8 +73,9 @@ export function instanceFactory(
     // The glue instantiates each core module through this: it keeps the memories they
     // export, to tell a trap at the memory cap from another.
     const memories: WasmMemory[] = [];
+    const lease = recycler.lease();
     const instantiateCore = async (module: WasmModule, coreImports: Record<string, unknown>) => {
-      const instance = await instantiateModule(module, coreImports);
+      const instance = await lease.instantiate(module, coreImports);
       memories.push(...Object.values(instance.exports).filter(isMemory));
       return instance;
     };
@@ -81,6 +89,7 @@ export function instanceFactory(
         if (dropped > 0) options.output.dropped(dropped, budget.limitBytes);
       },
       explain: (error) => explainTrap(error, memories, options.memoryLimitMb),
+      release: () => lease.release(),
     };
   };
 }

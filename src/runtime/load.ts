@@ -12,6 +12,7 @@ import { callHandle, handlerKey, settleOutcome } from './event-handler.ts';
 import { type CallOutcome, type GuestCallRef, GuestCalls, trapOutcome } from './guest-call.ts';
 import { guestLog } from './guest-output.ts';
 import { DEFAULT_INSTANCES, InstancePool } from './instance-pool.ts';
+import { exposeInstanceState } from './instance-state.ts';
 import { type Instantiate, instanceFactory } from './instantiate.ts';
 import {
   DEFAULT_MAX_OUTPUT_KB,
@@ -116,7 +117,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
   try {
     await Promise.all(
       transpiled.coreModules.map(async (name) => {
-        const bytes = capMemories(await readFile(`${transpiled.dir}/${name}`), maxPages);
+        const bytes = exposeInstanceState(capMemories(await readFile(`${transpiled.dir}/${name}`), maxPages));
         modules.set(name, await compileModule(bytes));
       }),
     );
@@ -144,6 +145,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
     output: guestLog(options.logger, config.id),
     outbound,
     notes,
+    recycleCores: instances === 'fresh',
   });
   const pool = new InstancePool(instances, () => create());
   // threads = 0: guest calls on the main thread, with no deadline (as events).
@@ -171,6 +173,7 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
       throw instance.explain(error);
     } finally {
       instance.settle();
+      instance.release();
     }
   };
 

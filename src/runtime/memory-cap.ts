@@ -7,6 +7,8 @@
  * capped, by the module that exports them.
  */
 
+import { leb, Reader, replaceSection, sections } from './wasm-bytes.ts';
+
 /** A wasm page: 64 KiB. */
 export const WASM_PAGE = 65_536;
 
@@ -31,24 +33,10 @@ const KNOWN_FLAGS = 0x07;
 
 /** `bytes` with every memory it defines capped at `maxPages`; the same bytes when it defines none. */
 export function capMemories(bytes: Uint8Array, maxPages: number): Uint8Array {
-  const reader = new Reader(bytes, 8); // after the magic number and version
-  while (reader.offset < bytes.length) {
-    const start = reader.offset;
-    const id = reader.byte();
-    const size = reader.u32();
-    const contentStart = reader.offset;
-    const end = contentStart + size;
-    if (id !== MEMORY_SECTION) {
-      reader.offset = end;
-      continue;
-    }
-    const content = cappedMemorySection(new Reader(bytes.subarray(contentStart, end), 0), maxPages);
-    const section = [MEMORY_SECTION, ...leb(content.length), ...content];
-    const out = new Uint8Array(start + section.length + (bytes.length - end));
-    out.set(bytes.subarray(0, start));
-    out.set(section, start);
-    out.set(bytes.subarray(end), start + section.length);
-    return out; // a module has at most one memory section
+  for (const span of sections(bytes)) {
+    if (span.id !== MEMORY_SECTION) continue;
+    const content = cappedMemorySection(new Reader(bytes.subarray(span.contentStart, span.end), 0), maxPages);
+    return replaceSection(bytes, span, content); // a module has at most one memory section
   }
   return bytes;
 }
@@ -66,45 +54,6 @@ function cappedMemorySection(reader: Reader, maxPages: number): number[] {
     if (minimum > maxPages) throw new MemoryCapTooSmall(minimum, maxPages);
     out.push(flags | HAS_MAX, ...leb(minimum), ...leb(Math.min(maximum, maxPages)));
   }
-  return out;
-}
-
-class Reader {
-  readonly bytes: Uint8Array;
-  offset: number;
-
-  constructor(bytes: Uint8Array, offset: number) {
-    this.bytes = bytes;
-    this.offset = offset;
-  }
-
-  byte(): number {
-    const value = this.bytes[this.offset++];
-    if (value === undefined) throw new Error('truncated wasm module');
-    return value;
-  }
-
-  /** An unsigned LEB128 (also read for memory64 limits: page counts fit a double exactly). */
-  u32(): number {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = this.byte();
-      value += (byte & 0x7f) * scale;
-      if ((byte & 0x80) === 0) return value;
-      scale *= 128;
-    }
-  }
-}
-
-function leb(value: number): number[] {
-  const out: number[] = [];
-  let rest = value;
-  do {
-    const low = rest % 128;
-    rest = Math.floor(rest / 128);
-    out.push(rest === 0 ? low : low | 0x80);
-  } while (rest !== 0);
   return out;
 }
 

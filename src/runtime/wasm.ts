@@ -20,8 +20,14 @@ export interface WasmInstance {
 interface WasmApi {
   compile(bytes: Uint8Array): Promise<WasmModule>;
   instantiate(module: WasmModule, imports?: Record<string, unknown>): Promise<WasmInstance>;
-  Module: { exports(module: WasmModule): { name: string; kind: string }[] };
   Memory: abstract new (...args: never[]) => WasmMemory;
+  Table: new (descriptor: { element: 'anyfunc'; initial: number }) => WasmTable;
+  Module: {
+    new (bytes: Uint8Array): WasmModule;
+    exports(module: WasmModule): { name: string; kind: string }[];
+    imports(module: WasmModule): { module: string; name: string; kind: string }[];
+  };
+  Instance: new (module: WasmModule, imports?: Record<string, unknown>) => WasmInstance;
 }
 
 const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
@@ -42,4 +48,30 @@ export function isMemory(value: unknown): value is WasmMemory {
 
 export function moduleExports(module: WasmModule): string[] {
   return api.Module.exports(module).map((entry) => entry.name);
+}
+
+/** A table as the JS API exposes it (funcref or externref elements). */
+export interface WasmTable {
+  readonly length: number;
+  get(index: number): unknown;
+  set(index: number, value: unknown): void;
+}
+
+/** A global as the JS API exposes it; `value` is writable when the global is mutable. */
+export interface WasmGlobal {
+  value: unknown;
+}
+
+export function moduleImports(module: WasmModule): { module: string; name: string }[] {
+  return api.Module.imports(module);
+}
+
+/** An empty funcref table of `length` elements. */
+export function newFuncTable(length: number): WasmTable {
+  return new api.Table({ element: 'anyfunc', initial: length });
+}
+
+/** Compile and instantiate a small module synchronously (V8 allows it up to 4 KB). */
+export function instantiateSmall(bytes: Uint8Array, imports: Record<string, unknown>): WasmInstance {
+  return new api.Instance(new api.Module(bytes), imports);
 }

@@ -196,9 +196,13 @@ describe('instance modes, observed through test.count', () => {
     expect(await counts(component, 3)).toEqual(['1', '2', '3']);
   });
 
-  it("'fresh' gives every event a new instance", async () => {
-    const component = await load(config('fresh', wasm, 'fresh'));
+  it.each([0, 1])("'fresh' gives every event a clean instance, also after a trap (threads = %i)", async (threads) => {
+    const component = await load(config(`fresh-${threads}`, wasm, 'fresh', { threads }));
     expect(await counts(component, 3)).toEqual(['1', '1', '1']);
+    await expect(component.handle(event('test.trap'))).rejects.toMatchObject({ failure: 'trap' });
+    expect(await counts(component, 2)).toEqual(['1', '1']);
+    const burst = await Promise.all(Array.from({ length: 5 }, () => component.handle(event('test.count'))));
+    expect(burst.map(([out]) => text(out?.data))).toEqual(['1', '1', '1', '1', '1']);
   });
 
   it("'reuse' serves a burst of concurrent events from one instance", async () => {

@@ -13,6 +13,7 @@ function counting(): { create: () => Promise<Instance>; created: () => number; s
           settled += 1;
         },
         explain: (error) => error,
+        release: () => {},
       };
     },
     created: () => created,
