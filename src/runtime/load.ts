@@ -117,7 +117,10 @@ export async function loadComponent(config: ComponentConfig, options: LoadOption
   try {
     await Promise.all(
       transpiled.coreModules.map(async (name) => {
-        const bytes = exposeInstanceState(capMemories(await readFile(`${transpiled.dir}/${name}`), maxPages));
+        const capped = capMemories(await readFile(`${transpiled.dir}/${name}`), maxPages);
+        // Only fresh instances are put back into their first state (core-recycler.ts): the
+        // rewrite scans every instruction, and its garbage stays in RSS for long-lived ones.
+        const bytes = instances === 'fresh' ? exposeInstanceState(capped) : capped;
         modules.set(name, await compileModule(bytes));
       }),
     );
