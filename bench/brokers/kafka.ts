@@ -14,6 +14,8 @@
  * Usage: node bench/brokers/kafka.ts [--events 10000]
  *        (KAFKA_BROKERS=host:port,..., else librdkafka's mock cluster, as the tests use)
  */
+// As spindle does: no TimeoutNegativeWarning from kafkajs's request queue on Node 24.
+import '../../adapters/kafka/quiet-request-queue.ts';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
