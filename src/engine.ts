@@ -22,6 +22,7 @@ import { startTracing } from './observe/tracing.ts';
 import { type AppReadiness, Readiness } from './readiness.ts';
 import { Redactor } from './redact.ts';
 import { chooseCacheDir } from './runtime/cache-dir.ts';
+import { collectGarbage } from './runtime/collect-garbage.ts';
 import type { Component } from './runtime/component.ts';
 import { loadComponent } from './runtime/load.ts';
 import { selfListening, selfOrigin } from './runtime/self-origin.ts';
@@ -201,6 +202,7 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
     }
 
     const endpoints = running.flatMap((t) => t.describe?.(url) ?? []).map((line) => redactor.text(line));
+    collectGarbage(); // what loading left behind, before the app idles (collect-garbage.ts)
     return {
       app,
       url,

@@ -13,6 +13,7 @@ import './preview2-shim.ts';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { CloudEvent } from '../event.ts';
+import { collectGarbage } from './collect-garbage.ts';
 import { callHandle } from './event-handler.ts';
 import { type CallOutcome, GuestCalls, trapOutcome } from './guest-call.ts';
 import type { Instance } from './instance-pool.ts';
@@ -162,4 +163,5 @@ let queue = Promise.resolve();
 port.on('message', (request: HandleRequest | CallRequest) => {
   queue = queue.then(() => ('call' in request ? runCall(request) : run(request)));
 });
+collectGarbage(); // what importing the glue and instantiating left behind (collect-garbage.ts)
 post({ kind: 'ready' });
