@@ -62,37 +62,13 @@ async function run({ id, cell, events }: HandleRequest): Promise<void> {
 }
 
 async function handle(event: CloudEvent, index: number): Promise<EventOutcome> {
-  let instance: Instance | undefined;
-  startItem(setup.clock, index);
+  const { handler } = setup;
   try {
-    if (reused === undefined) {
-      // Instantiating back to back exhausts wasm memory unless GC gets a turn (WASM-NOTES).
-      await yieldToEventLoop();
-      instance = await create();
-    } else {
-      instance = reused;
-    }
-    notes.take();
-    if (setup.handler === undefined) throw new Error('the component exports no spindle:event/handler');
-    const outcome = withNotes(callHandle(instance.exports, setup.handler, event), notes.take());
-    endItem(setup.clock);
-    instance.settle();
-    if (setup.instances === 'reuse') reused = instance;
-    else instance.release();
-    return outcome;
-  } catch (error) {
-    instance?.settle();
-    if (setup.instances === 'fresh') instance?.release();
-    reused = undefined; // a trapped instance is never reused
-    const trap = instance === undefined ? error : instance.explain(error);
-    if (trap instanceof MemoryLimitExceeded) {
-      // Its memory would come back only when GC gets to it, after a retry may have grown
-      // another instance: the pool stops this worker instead (the item clock still names
-      // the event), and nothing more runs here meanwhile.
-      post({ kind: 'abandon', reason: trap.message });
-      return new Promise<never>(() => {});
-    }
-    endItem(setup.clock);
+    return await withInstance(index, setup.instances === 'fresh', undefined, (instance) => {
+      if (handler === undefined) throw new Error('the component exports no spindle:event/handler');
+      return withNotes(callHandle(instance.exports, handler, event), notes.take());
+    });
+  } catch (trap) {
     return { trap: withNotesText(trap instanceof Error ? trap.message : String(trap), notes.take()) };
   }
 }
@@ -115,29 +91,59 @@ async function runCall({ id, cell, call: { ref, input } }: CallRequest): Promise
 /** One guest call on this worker's reused instance, or on a fresh one if the call or the mode says so. */
 async function guestCall(ref: CallRequest['call']['ref'], input: unknown): Promise<CallOutcome> {
   const call = await calls.load(ref);
-  const own = call.fresh === true || call.imports !== undefined || setup.instances === 'fresh';
-  let instance: Instance | undefined;
-  startItem(setup.clock, 0);
+  const fresh = call.fresh === true || call.imports !== undefined || setup.instances === 'fresh';
   try {
-    if (own || reused === undefined) await yieldToEventLoop(); // as in handle(): GC gets a turn
-    if (!own) reused ??= await create();
-    const current = own ? await create(call.imports?.()) : (reused as Instance);
-    instance = current;
-    notes.take();
-    const output = await call.run(current.exports, input);
-    endItem(setup.clock);
-    current.settle();
+    const output = await withInstance(0, fresh, call.imports?.(), (instance) => call.run(instance.exports, input));
     return { ok: output, notes: notes.take() };
+  } catch (trap) {
+    return trapOutcome(trap, notes.take());
+  }
+}
+
+/**
+ * Runs `use` as item `index` of the running request (stamped on the item clock), on this
+ * worker's reused instance, or on a fresh one (with `imports` overriding the host's),
+ * released after its use. A failed use drops the instance, a trapped one is never reused,
+ * and rejects with what the trap means (instance.explain). A trap at the memory cap
+ * never returns: the worker asks to be stopped.
+ */
+async function withInstance<T>(
+  index: number,
+  fresh: boolean,
+  imports: Record<string, unknown> | undefined,
+  use: (instance: Instance) => T | Promise<T>,
+): Promise<T> {
+  let instance: Instance | undefined;
+  startItem(setup.clock, index);
+  try {
+    if (fresh || reused === undefined) {
+      // Instantiating back to back exhausts wasm memory unless GC gets a turn (WASM-NOTES).
+      await yieldToEventLoop();
+      instance = await create(imports);
+    } else {
+      instance = reused;
+    }
+    notes.take();
+    const result = await use(instance);
+    endItem(setup.clock);
+    instance.settle();
+    if (fresh) instance.release();
+    else reused = instance;
+    return result;
   } catch (error) {
     instance?.settle();
-    if (!own) reused = undefined; // a trapped instance is never reused
+    if (fresh) instance?.release();
+    else reused = undefined; // a trapped instance is never reused
     const trap = instance === undefined ? error : instance.explain(error);
     if (trap instanceof MemoryLimitExceeded) {
-      post({ kind: 'abandon', reason: trap.message }); // as in handle()
+      // Its memory would come back only when GC gets to it, after a retry may have grown
+      // another instance: the pool stops this worker instead (the item clock still names
+      // the item), and nothing more runs here meanwhile.
+      post({ kind: 'abandon', reason: trap.message });
       return new Promise<never>(() => {});
     }
     endItem(setup.clock);
-    return trapOutcome(trap, notes.take());
+    throw trap;
   }
 }
 
