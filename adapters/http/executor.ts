@@ -34,13 +34,13 @@ export class GuestFailure extends Error {
   }
 }
 
-/** The export object of `interface` among jco's export keys (`'fermyon:spin/inbound-http'`...). */
 /** A guest call that failed (a ComponentError naming the component and why), as a 500. */
 export function guestFailure(component: { id: string }, cause: unknown): GuestFailure {
   const text = cause instanceof Error ? cause.message : `component ${component.id} trapped: ${String(cause)}`;
   return new GuestFailure(500, text, { cause });
 }
 
+/** The export object of `interface` among jco's export keys (`'fermyon:spin/inbound-http'`...). */
 export function exportOf(exports: Record<string, unknown>, pattern: RegExp): unknown {
   const key = Object.keys(exports).find((name) => pattern.test(name));
   return key === undefined ? undefined : exports[key];

@@ -8,8 +8,8 @@
  * (incoming-request, incoming-body, future-trailers, outgoing-response, outgoing-body,
  * response-outparam); `fields` and the outgoing-request half are the shim's (outbound
  * HTTP goes through the runtime's outgoing-handler, its allow-list and service chaining;
- * the body of its response is the shim's, which IncomingBody accepts too). Streams and pollables extend the shim's classes,
- * which the generated glue checks with `instanceof`. The classes hold no shared state:
+ * the body of its response is the shim's, which IncomingBody accepts too). Streams and
+ * pollables extend the shim's classes, which the generated glue checks with `instanceof`. The classes hold no shared state:
  * everything lives in the instances of one request.
  */
 import * as http from '@bytecodealliance/preview2-shim/http';

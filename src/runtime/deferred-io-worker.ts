@@ -41,17 +41,8 @@ class DeferredWorker {
     this.#worker?.unref();
   }
 
-  ref(): void {
-    this.#referenced = true;
-    this.#worker?.ref();
-  }
-
   postMessage(...args: Parameters<workerThreads.Worker['postMessage']>): void {
     this.#started().postMessage(...args);
-  }
-
-  terminate(): Promise<number> {
-    return this.#worker?.terminate() ?? Promise.resolve(0);
   }
 
   #started(): workerThreads.Worker {
