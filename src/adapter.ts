@@ -12,8 +12,11 @@
  *
  * - **Validate in `parseConfig`, fail at start-up.** Read fields with the
  *   {@link TriggerTable} accessors (their errors name the file, the table and the field)
- *   and the shared ones with {@link parseRouteConfig}; throw `table.error(field, why)` for
- *   the rest. The core rejects fields nobody read. `start` rejects (a
+ *   and the shared ones with {@link parseRouteConfig}. For the rest, `table.report(field,
+ *   why)` a bad value the other fields can be read without, and `throw table.error(field,
+ *   why)` when reading cannot go on. The core collects every problem of every table (an
+ *   optional field with a bad value reads as undefined meanwhile), rejects fields nobody
+ *   read, and fails once, naming them all. `start` rejects (a
  *   {@link ManifestError} when a table is at fault) rather than serve half an app, and
  *   releases what it opened before rejecting.
  * - **Deliver through the context only.** Open each route with `ctx.route(config)` (it

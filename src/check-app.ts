@@ -9,17 +9,18 @@ import { existsSync } from 'node:fs';
 import { AdapterRegistry } from './adapters.ts';
 import { loadApp } from './app/load.ts';
 import type { AppConfig } from './app/model.ts';
+import { ManifestProblems } from './app/problems.ts';
 import { createVariables, envName, type Variables } from './app/variables.ts';
 import { SinkPool } from './delivery/sinks.ts';
 import { checkEmittedEventsHaveSink } from './engine.ts';
-import { ManifestError } from './errors.ts';
+import { ManifestError, problemsOf } from './errors.ts';
 import { silentLogger } from './log.ts';
 import { Redactor } from './redact.ts';
 import { chooseCacheDir } from './runtime/cache-dir.ts';
 import type { World } from './runtime/component.ts';
 import { loadComponent } from './runtime/load.ts';
 import type { RouteConfig, TriggerAdapter } from './trigger.ts';
-import { parseTriggerTable, triggerAdapter, triggerTablesByType } from './trigger-tables.ts';
+import { parseTriggerTables } from './trigger-tables.ts';
 
 export interface CheckOptions {
   /** `--variable name=value` overrides. */
@@ -64,7 +65,7 @@ export function worldNames(worlds: Iterable<World>): string {
 export async function checkApp(path: string, options: CheckOptions = {}): Promise<CheckReport> {
   const env = options.env ?? process.env;
   const report: CheckReport = { components: new Map(), triggers: [], problems: [] };
-  const problem = (error: unknown) => report.problems.push(error instanceof Error ? error.message : String(error));
+  const problem = (error: unknown) => report.problems.push(...messagesOf(error));
   let app: AppConfig;
   try {
     app = await loadApp(path, { checkSources: false });
@@ -91,7 +92,7 @@ export async function checkApp(path: string, options: CheckOptions = {}): Promis
 
 /** Components, then trigger tables with their sinks: every problem into `report`. */
 async function checkParts(app: AppConfig, variables: Variables, env: NodeJS.ProcessEnv, report: CheckReport) {
-  const problem = (error: unknown) => report.problems.push(error instanceof Error ? error.message : String(error));
+  const problem = (error: unknown) => report.problems.push(...messagesOf(error));
 
   const cacheDir = await chooseCacheDir(app.dir, env);
   const logger = silentLogger();
@@ -116,26 +117,21 @@ async function checkParts(app: AppConfig, variables: Variables, env: NodeJS.Proc
 
   const adapters = new AdapterRegistry(app.triggerModules);
   const sinks = new SinkPool(adapters, logger);
-  for (const [type, tables] of triggerTablesByType(app, variables)) {
-    let adapter: TriggerAdapter<unknown>;
-    try {
-      adapter = await triggerAdapter(adapters, app, type, tables[0]?.table ?? `trigger.${type}`);
-    } catch (error) {
-      problem(error);
-      continue;
-    }
-    for (const entry of tables) {
-      let config: RouteConfig;
-      try {
-        config = parseTriggerTable(app, adapter, entry) as RouteConfig;
-      } catch (error) {
-        problem(error);
-        continue;
-      }
-      const problems = await checkTriggerRoute(app, adapter, config, entry.table, report, sinks, env);
-      report.problems.push(...problems);
+  const problems = new ManifestProblems();
+  const triggers = await parseTriggerTables(app, adapters, variables, problems);
+  report.problems.push(...problems.all.map((p) => p.message));
+  for (const { adapter, tables } of triggers) {
+    for (const { entry, config } of tables) {
+      const found = await checkTriggerRoute(app, adapter, config as RouteConfig, entry.table, report, sinks, env);
+      report.problems.push(...found);
     }
   }
+}
+
+/** Each problem an error stands for (every one of a manifest's), as shown. */
+function messagesOf(error: unknown): string[] {
+  if (error instanceof ManifestError) return problemsOf(error).map((p) => p.message);
+  return [error instanceof Error ? error.message : String(error)];
 }
 
 /** Variables resolved; a missing required one is a problem, and checking goes on with it empty. */

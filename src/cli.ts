@@ -12,7 +12,7 @@ import { NEW_USAGE, newApp } from './cli/new.ts';
 import { SEND_USAGE, send } from './cli/send.ts';
 import { UP_USAGE, up } from './cli/up.ts';
 import { WATCH_USAGE, watchCommand } from './cli/watch.ts';
-import { SpindleError } from './errors.ts';
+import { failureLines, SpindleError } from './errors.ts';
 import { packagePath } from './package-files.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -95,8 +95,11 @@ function withFlagSuggestion(error: unknown, usage: string): unknown {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`Error: ${message.split('\n')[0]}\n`);
+    process.stderr.write(
+      failureLines(error)
+        .map((line) => `Error: ${line}\n`)
+        .join(''),
+    );
     process.exit(1);
   },
 );

@@ -4,6 +4,7 @@ import { AdapterRegistry } from './adapters.ts';
 import { resolveAllowedHosts } from './app/allowed-outbound-hosts.ts';
 import { type Limits, withDefaults } from './app/limits.ts';
 import type { AppConfig } from './app/model.ts';
+import { ManifestProblems } from './app/problems.ts';
 import { createVariables } from './app/variables.ts';
 import { Admission } from './delivery/admission.ts';
 import { Dispatcher } from './delivery/dispatcher.ts';
@@ -27,7 +28,7 @@ import type { Component } from './runtime/component.ts';
 import { loadComponent } from './runtime/load.ts';
 import { selfListening, selfOrigin } from './runtime/self-origin.ts';
 import type { Adapter, Route, RouteConfig, RunningTrigger, TriggerAdapter, TriggerContext } from './trigger.ts';
-import { parseTriggerTable, triggerAdapter, triggerTablesByType } from './trigger-tables.ts';
+import { parseTriggerTables } from './trigger-tables.ts';
 
 export interface StartOptions {
   /** Where to listen for HTTP triggers and the health route. Default 127.0.0.1:3000. */
@@ -127,6 +128,11 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
   };
 
   try {
+    // The trigger tables first: a manifest with problems fails, naming all of them, before
+    // any component loads or anything listens.
+    const problems = new ManifestProblems();
+    const triggers = await parseTriggerTables(app, adapters, variables, problems);
+    problems.throwIfAny();
     const loaded = await Promise.all(
       Object.values(app.components).map((config) =>
         loadComponent(config, {
@@ -192,13 +198,15 @@ export async function startApp(app: AppConfig, options: StartOptions = {}): Prom
     selfListening(self, Number(url.port) || (url.protocol === 'https:' ? 443 : 80));
     const metricsBase = metricsHost && metricsApart ? await metricsHost.listen(metricsApart) : url;
     logger.info({ url: url.href }, `listening on ${url.href}; starting triggers`);
-    const triggerTables = triggerTablesByType(app, variables);
-    for (const tables of triggerTables.values()) for (const { table } of tables) readiness.expect(table);
-    for (const [type, tables] of triggerTables) {
-      const adapter = await triggerAdapter(adapters, app, type, tables[0]?.table ?? `trigger.${type}`);
-      const configs = tables.map((entry) => parseTriggerTable(app, adapter, entry));
-      running.push(await adapter.start(contextOf(adapter), configs));
-      readiness.started(tables.map((t) => t.table));
+    for (const { tables } of triggers) for (const { entry } of tables) readiness.expect(entry.table);
+    for (const { adapter, tables } of triggers) {
+      running.push(
+        await adapter.start(
+          contextOf(adapter),
+          tables.map((t) => t.config),
+        ),
+      );
+      readiness.started(tables.map((t) => t.entry.table));
     }
 
     const endpoints = running.flatMap((t) => t.describe?.(url) ?? []).map((line) => redactor.text(line));

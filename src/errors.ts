@@ -38,6 +38,41 @@ export class ManifestError extends SpindleError {
 }
 
 /**
+ * Several problems found in one manifest, each a ManifestError; the message lists them,
+ * one a line. It is a ManifestError itself (the first problem's file, table and field),
+ * so that code which catches a manifest's error catches this one too.
+ */
+export class ManifestErrors extends ManifestError {
+  override name = 'ManifestErrors';
+  readonly problems: readonly ManifestError[];
+
+  constructor(problems: readonly [ManifestError, ManifestError, ...ManifestError[]]) {
+    const [first] = problems;
+    super(first.file, first.table, first.field, first.reason);
+    this.message = problems.map((p) => p.message).join('\n');
+    this.problems = problems;
+  }
+}
+
+/** The problems a manifest's error stands for: each of a ManifestErrors, or the one. */
+export function problemsOf(error: ManifestError): readonly ManifestError[] {
+  return error instanceof ManifestErrors ? error.problems : [error];
+}
+
+/**
+ * What to show of a failure, one line each: every problem of a manifest, else the first
+ * line of the message (the rest, such as a TOML excerpt, stays in the error's cause).
+ */
+export function failureLines(error: unknown): string[] {
+  if (error instanceof ManifestError) return problemsOf(error).map((p) => firstLine(p.message));
+  return [firstLine(error instanceof Error ? error.message : String(error))];
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}
+
+/**
  * What a component's failure means for delivery:
  * - `invalid`: the component rejected the event; never retried, dead-lettered.
  * - `retry`: the component asked for another delivery later.

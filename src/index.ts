@@ -26,7 +26,7 @@ export { CesqlFilter, CesqlParseError } from './delivery/cesql/index.ts';
 export { InFlight } from './delivery/in-flight.ts';
 export { type RunningApp, type StartOptions, startApp } from './engine.ts';
 export type { ComponentFailure } from './errors.ts';
-export { ComponentError, InvalidEventError, ManifestError, SinkError, SpindleError } from './errors.ts';
+export { ComponentError, InvalidEventError, ManifestError, ManifestErrors, SinkError, SpindleError } from './errors.ts';
 export {
   attributes,
   type CloudEvent,

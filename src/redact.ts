@@ -48,6 +48,8 @@ export class Redactor {
         if (shown !== value) fields[key] = shown;
       } else if (value instanceof Error) {
         this.error(value, depth + 1);
+      } else if (Array.isArray(value)) {
+        for (const item of value) this.error(item, depth + 1); // ManifestErrors' problems
       }
     }
     return error;

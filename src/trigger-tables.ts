@@ -6,6 +6,7 @@
 import type { AdapterRegistry } from './adapters.ts';
 import { builtinTriggerTypes } from './adapters.ts';
 import type { AppConfig } from './app/model.ts';
+import { collectProblems, type ManifestProblems } from './app/problems.ts';
 import { TriggerTable } from './app/table.ts';
 import { expandTriggerDefaults, expandTriggerTables, type Variables } from './app/variables.ts';
 import { ManifestError } from './errors.ts';
@@ -28,30 +29,59 @@ export function triggerTablesByType(app: AppConfig, variables: Variables): Map<s
   return groups;
 }
 
-/** The adapter of a trigger type, or an error naming the table and the types there are. */
-export async function triggerAdapter(
-  adapters: AdapterRegistry,
-  app: AppConfig,
-  type: string,
-  table: string,
-): Promise<TriggerAdapter<unknown>> {
-  const adapter = await adapters.trigger(type);
-  if (adapter === undefined) {
-    throw new ManifestError(
-      app.file,
-      table,
-      undefined,
-      `unknown trigger type '${type}'${didYouMean(type, builtinTriggerTypes)} (built in: ${builtinTriggerTypes.join(', ')}; ` +
-        `others are named with [application.trigger.${type}] module = "...")`,
-    );
-  }
-  return adapter;
+/** The trigger tables of one type, with its adapter and the config of each table that parsed. */
+export interface ParsedTriggerTables {
+  adapter: TriggerAdapter<unknown>;
+  tables: { entry: TriggerTableEntry; config: unknown }[];
 }
 
-/** One table parsed by its adapter; a field nobody read is an error. */
+/**
+ * Every trigger table parsed by its type's adapter. The problems of all of them (an
+ * unknown type, a bad field) are reported to `problems`; the tables that had none are
+ * returned.
+ */
+export async function parseTriggerTables(
+  app: AppConfig,
+  adapters: AdapterRegistry,
+  variables: Variables,
+  problems: ManifestProblems,
+): Promise<ParsedTriggerTables[]> {
+  const parsed: ParsedTriggerTables[] = [];
+  for (const [type, entries] of triggerTablesByType(app, variables)) {
+    const adapter = await adapters.trigger(type);
+    if (adapter === undefined) {
+      problems.report(unknownTriggerType(app, type, entries[0]?.table ?? `trigger.${type}`));
+      continue;
+    }
+    const tables: ParsedTriggerTables['tables'] = [];
+    for (const entry of entries) {
+      problems.attempt(() => tables.push({ entry, config: parseTriggerTable(app, adapter, entry) }));
+    }
+    parsed.push({ adapter, tables });
+  }
+  return parsed;
+}
+
+function unknownTriggerType(app: AppConfig, type: string, table: string): ManifestError {
+  return new ManifestError(
+    app.file,
+    table,
+    undefined,
+    `unknown trigger type '${type}'${didYouMean(type, builtinTriggerTypes)} (built in: ${builtinTriggerTypes.join(', ')}; ` +
+      `others are named with [application.trigger.${type}] module = "...")`,
+  );
+}
+
+/**
+ * One table parsed by its adapter, every problem in it thrown at once; a field nobody
+ * read is one. When the adapter had to stop (a required field missing), the fields it did
+ * not come to are not called unknown.
+ */
 export function parseTriggerTable(app: AppConfig, adapter: TriggerAdapter<unknown>, entry: TriggerTableEntry): unknown {
-  const reader = new TriggerTable(app.file, entry.table, entry.raw);
-  const config = adapter.parseConfig(reader, app);
-  reader.done();
-  return config;
+  return collectProblems((problems) => {
+    const reader = new TriggerTable(app.file, entry.table, entry.raw, problems);
+    const config = adapter.parseConfig(reader, app);
+    reader.done();
+    return config;
+  });
 }

@@ -61,7 +61,7 @@ export function parseAmqpTriggerConfig(table: TriggerTable, app: AppConfig): Amq
   const route = parseRouteConfig(table);
   const url = parseUrl(table);
   const queue = table.string('queue');
-  if (queue === '') throw table.error('queue', 'must not be empty (a server-named queue would be lost on restart)');
+  if (queue === '') table.report('queue', 'must not be empty (a server-named queue would be lost on restart)');
   const forced = table.optionalBoolean('declare');
   const declare: DeclareMode = forced === undefined ? 'if-missing' : forced ? 'always' : 'never';
   const durable = table.optionalBoolean('durable');
@@ -69,16 +69,16 @@ export function parseAmqpTriggerConfig(table: TriggerTable, app: AppConfig): Amq
   const deadLetterExchange = table.optionalString('dead_letter_exchange');
   const deadLetterRoutingKey = table.optionalString('dead_letter_routing_key');
   if (deadLetterRoutingKey !== undefined && deadLetterExchange === undefined) {
-    throw table.error('dead_letter_routing_key', 'needs dead_letter_exchange');
+    table.report('dead_letter_routing_key', 'needs dead_letter_exchange');
   }
   if (declare === 'never') {
     const ignored = [durable === undefined ? undefined : 'durable', exchange && 'exchange'].filter(Boolean);
-    if (ignored.length > 0) {
-      throw table.error(ignored[0], 'has no effect with declare = false (spindle declares nothing): remove it');
+    for (const field of ignored) {
+      table.report(field, 'has no effect with declare = false (spindle declares nothing): remove it');
     }
   }
   const prefetch = table.optionalNumber('prefetch', { min: 1, integer: true }) ?? DEFAULT_PREFETCH;
-  if (prefetch > 65_535) throw table.error('prefetch', `must be at most 65535, got ${prefetch}`);
+  if (prefetch > 65_535) table.report('prefetch', `must be at most 65535, got ${prefetch}`);
   const messageType = table.optionalString('message_type');
   const socket = parseTls(table, app, url);
   const config: AmqpTriggerConfig = {
@@ -150,7 +150,7 @@ function parseExchange(table: TriggerTable): AmqpTriggerConfig['exchange'] {
 function parseTls(table: TriggerTable, app: AppConfig, url: URL): SocketOptions {
   const tls = table.optionalTable('tls');
   if (tls === undefined) return {};
-  if (url.protocol !== 'amqps:') throw table.error('tls', 'needs an amqps:// url');
+  if (url.protocol !== 'amqps:') table.report('tls', 'needs an amqps:// url');
   const socket: SocketOptions = {};
   const file = (field: 'ca' | 'cert' | 'key') => {
     const path = tls.optionalString(field);
@@ -158,13 +158,13 @@ function parseTls(table: TriggerTable, app: AppConfig, url: URL): SocketOptions 
     try {
       return readFileSync(resolve(app.dir, path));
     } catch (error) {
-      throw tls.error(field, `cannot read ${path}: ${(error as Error).message}`);
+      return tls.report(field, `cannot read ${path}: ${(error as Error).message}`);
     }
   };
   const ca = file('ca');
   const cert = file('cert');
   const key = file('key');
-  if ((cert === undefined) !== (key === undefined)) throw tls.error(cert ? 'key' : 'cert', 'cert and key go together');
+  if ((cert === undefined) !== (key === undefined)) tls.report(cert ? 'key' : 'cert', 'cert and key go together');
   const passphrase = tls.optionalString('passphrase');
   const servername = tls.optionalString('servername');
   const rejectUnauthorized = tls.optionalBoolean('reject_unauthorized');

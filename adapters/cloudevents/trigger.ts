@@ -40,7 +40,7 @@ export const cloudEventsTrigger: TriggerAdapter<CloudEventsTriggerConfig> = {
 
   parseConfig(table) {
     const route = table.optionalString('route') ?? '/';
-    if (!route.startsWith('/')) throw table.error('route', `must start with '/', got ${JSON.stringify(route)}`);
+    if (!route.startsWith('/')) table.report('route', `must start with '/', got ${JSON.stringify(route)}`);
     return { ...parseRouteConfig(table), route, table: table.table };
   },
 

@@ -32,7 +32,7 @@ export interface HttpTriggerConfig {
 export function parseHttpConfig(table: TriggerTable): HttpTriggerConfig {
   const component = table.string('component');
   const base = table.optionalString('base') ?? '/';
-  if (!base.startsWith('/')) throw table.error('base', `must start with '/', got ${JSON.stringify(base)}`);
+  if (!base.startsWith('/')) table.report('base', `must start with '/', got ${JSON.stringify(base)}`);
   const route = parseRouteField(table, base);
   return { table: table.table, component, route, base, executor: parseExecutor(table) };
 }

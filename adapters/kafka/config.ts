@@ -57,7 +57,7 @@ const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 export function parseKafkaTriggerConfig(table: TriggerTable, app: AppConfig): KafkaTriggerConfig {
   const route = parseRouteConfig(table);
   const messageType = table.optionalString('message_type');
-  if (messageType === '') throw table.error('message_type', 'must not be empty');
+  if (messageType === '') table.report('message_type', 'must not be empty');
   const config: KafkaTriggerConfig = {
     ...route,
     table: table.table,
@@ -69,7 +69,7 @@ export function parseKafkaTriggerConfig(table: TriggerTable, app: AppConfig): Ka
     sessionTimeoutMs:
       table.optionalNumber('session_timeout_ms', { min: 1_000, integer: true }) ?? DEFAULT_SESSION_TIMEOUT_MS,
   };
-  if (config.group === '') throw table.error('group', 'must not be empty');
+  if (config.group === '') table.report('group', 'must not be empty');
   if (messageType !== undefined) config.messageType = messageType;
   return config;
 }
@@ -78,7 +78,7 @@ function parseTopics(table: TriggerTable): string[] {
   const topic = table.optionalString('topic');
   const topics = table.optionalStrings('topics');
   if (topic !== undefined && topics !== undefined) {
-    throw table.error('topics', "give either 'topic' or 'topics', not both");
+    table.report('topics', "give either 'topic' or 'topics', not both");
   }
   const list = topic !== undefined ? [topic] : topics;
   if (list === undefined || list.length === 0) {
@@ -87,7 +87,7 @@ function parseTopics(table: TriggerTable): string[] {
   const field = topic !== undefined ? 'topic' : 'topics';
   for (const name of list) {
     if (!TOPIC.test(name)) {
-      throw table.error(field, `${JSON.stringify(name)} is not a Kafka topic name (letters, digits, '.', '_', '-')`);
+      table.report(field, `${JSON.stringify(name)} is not a Kafka topic name (letters, digits, '.', '_', '-')`);
     }
   }
   return list;
@@ -115,13 +115,14 @@ function parseConnection(table: TriggerTable, app: AppConfig): KafkaConnection {
 function parseSsl(table: TriggerTable, app: AppConfig): boolean | ConnectionOptions | undefined {
   const raw = table.take('ssl');
   if (raw === undefined || typeof raw === 'boolean') return raw;
-  if (!isTable(raw)) throw table.error('ssl', `expected true, false or a table, got ${kind(raw)}`);
+  if (!isTable(raw)) return table.report('ssl', `expected true, false or a table, got ${kind(raw)}`);
   const ssl = table.optionalTable('ssl');
   if (ssl === undefined) return undefined;
   const options: ConnectionOptions = {};
   for (const field of ['ca', 'cert', 'key'] as const) {
     const value = ssl.optionalString(field);
-    if (value !== undefined) options[field] = pem(ssl, field, value, app.dir);
+    const text = value === undefined ? undefined : pem(ssl, field, value, app.dir);
+    if (text !== undefined) options[field] = text;
   }
   const passphrase = ssl.optionalString('passphrase');
   const servername = ssl.optionalString('servername');
@@ -133,14 +134,14 @@ function parseSsl(table: TriggerTable, app: AppConfig): boolean | ConnectionOpti
   return options;
 }
 
-function pem(table: TriggerTable, field: string, value: string, dir: string): string {
+function pem(table: TriggerTable, field: string, value: string, dir: string): string | undefined {
   if (value.includes('-----BEGIN')) return value;
   const path = resolve(dir, value);
   try {
     return readFileSync(path, 'utf8');
   } catch (cause) {
     const reason = (cause as NodeJS.ErrnoException).code ?? String(cause);
-    throw table.error(field, `is neither PEM text nor a readable file (${path}: ${reason})`);
+    return table.report(field, `is neither PEM text nor a readable file (${path}: ${reason})`);
   }
 }
 
@@ -149,7 +150,7 @@ function parseSasl(table: TriggerTable): KafkaConnection['sasl'] {
   if (sasl === undefined) return undefined;
   const mechanism = sasl.string('mechanism').toLowerCase();
   if (!SASL_MECHANISMS.includes(mechanism as SaslMechanism)) {
-    throw sasl.error('mechanism', `expected one of ${SASL_MECHANISMS.join(', ')}, got ${JSON.stringify(mechanism)}`);
+    sasl.report('mechanism', `expected one of ${SASL_MECHANISMS.join(', ')}, got ${JSON.stringify(mechanism)}`);
   }
   const username = sasl.string('username');
   const password = sasl.string('password');

@@ -57,7 +57,7 @@ export function parseRedisConfig(table: TriggerTable, app: AppConfig): RedisTrig
     throw table.error('address', 'is required: set it here or in [application.trigger.redis] address');
   }
   const problem = checkAddress(address);
-  if (problem !== undefined) throw table.error('address', problem);
+  if (problem !== undefined) table.report('address', problem);
   const messageType = table.optionalString('message_type');
   const channel = table.optionalString('channel');
   const stream = table.optionalString('stream');
@@ -72,20 +72,20 @@ export function parseRedisConfig(table: TriggerTable, app: AppConfig): RedisTrig
     throw table.error('stream', "set either 'channel' (pub/sub) or 'stream' (Redis Streams), not both");
   }
   if (channel !== undefined) {
-    if (channel === '') throw table.error('channel', 'must not be empty');
+    if (channel === '') table.report('channel', 'must not be empty');
     for (const field of STREAM_ONLY) {
-      if (table.has(field)) throw table.error(field, "applies to a 'stream' only, not to a pub/sub 'channel'");
+      if (table.has(field)) table.report(field, "applies to a 'stream' only, not to a pub/sub 'channel'");
     }
     return { ...common, kind: 'channel', channel };
   }
   if (stream === undefined) {
     throw table.error('channel', "is required: set 'channel' (pub/sub) or 'stream' (Redis Streams)");
   }
-  if (stream === '') throw table.error('stream', 'must not be empty');
+  if (stream === '') table.report('stream', 'must not be empty');
   const group = table.optionalString('group') ?? `spindle-${app.name}`;
   const consumer = table.optionalString('consumer') ?? `${hostname()}-${process.pid}`;
-  if (group === '') throw table.error('group', 'must not be empty');
-  if (consumer === '') throw table.error('consumer', 'must not be empty');
+  if (group === '') table.report('group', 'must not be empty');
+  if (consumer === '') table.report('consumer', 'must not be empty');
   const claimIdleMs = table.optionalNumber('claim_idle_ms', { min: 1, integer: true }) ?? DEFAULT_CLAIM_IDLE_MS;
   return { ...common, kind: 'stream', stream, group, consumer, claimIdleMs };
 }

@@ -41,7 +41,7 @@ export const timerTrigger: TriggerAdapter<TimerConfig> = {
     const seconds = table.optionalNumber('interval_secs', { min: 0 });
     if (seconds === undefined || seconds === 0) throw table.error('interval_secs', 'is required (seconds, above 0)');
     const speedup = table.optionalNumber('speedup', { min: 0 }) ?? 1;
-    if (speedup === 0) throw table.error('speedup', 'must be above 0');
+    if (speedup === 0) table.report('speedup', 'must be above 0');
     return { ...parseRouteConfig(table), intervalMs: (seconds * 1000) / speedup, table: table.table };
   },
 

@@ -25,7 +25,7 @@ export function parseAllowedOutboundHosts(table: TriggerTable, declared: Record<
   const http = table.optionalStringList('allowed_http_hosts') ?? [];
   if (http.includes(ALLOW_ALL_V1)) return [...hosts, ...ALLOW_ALL_HTTP];
   http.forEach((host, i) => {
-    hosts.push(...checkPattern(() => fromAllowedHttpHost(host), table, `allowed_http_hosts[${i}]`));
+    hosts.push(...(checkPattern(() => fromAllowedHttpHost(host), table, `allowed_http_hosts[${i}]`) ?? []));
   });
   return hosts;
 }
@@ -37,15 +37,16 @@ export function checkAllowedHost(
   host: string,
   declared: Record<string, VariableDecl>,
 ): void {
-  checkTemplate(table.file, table.table, field, host, declared);
+  checkTemplate(table, field, host, declared);
   if (!host.includes('{{')) checkPattern(() => parseAllowedHost(host), table, field);
 }
 
-function checkPattern<T>(parse: () => T, table: TriggerTable, field: string): T {
+/** What `parse` makes of one entry, or undefined with its syntax error reported on `field`. */
+function checkPattern<T>(parse: () => T, table: TriggerTable, field: string): T | undefined {
   try {
     return parse();
   } catch (error) {
-    if (error instanceof AllowedHostSyntaxError) throw table.error(field, error.message);
+    if (error instanceof AllowedHostSyntaxError) return table.report(field, error.message);
     throw error;
   }
 }

@@ -11,7 +11,8 @@ export function newApp(
   variables: Record<string, VariableDecl>,
 ): AppConfig {
   const app: AppConfig = {
-    name: table.string('name'),
+    // Without a name the app is not usable, but the rest of the manifest is still read.
+    name: table.attempt(() => table.string('name')) ?? '',
     file: where.file,
     dir: where.dir,
     variables,

@@ -9,7 +9,7 @@ import { parseAllowedOutboundHosts } from './allowed-outbound-hosts.ts';
 import { excludeFiles } from './exclude-files.ts';
 import { confineMount } from './file-mounts.ts';
 import type { BuildConfig, ComponentConfig, FileMount, InstanceMode, VariableDecl } from './model.ts';
-import { isTable, kind, TriggerTable } from './table.ts';
+import { isTable, kind, type TriggerTable } from './table.ts';
 import { rejectUnsupported, UNSUPPORTED_COMPONENT_FIELDS } from './unsupported.ts';
 import { parseComponentVariables } from './variable-decls.ts';
 
@@ -47,7 +47,11 @@ export const COMPONENT_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 export const COMPONENT_ID_RULE =
   'component ids are kebab-case: lowercase letters and digits in words joined by single hyphens, starting with a letter';
 
-export function parseComponent(table: TriggerTable, id: string, ctx: ComponentContext): ComponentConfig {
+/**
+ * The component `table` describes. Every field is read, each problem reported on the
+ * table; undefined when the source is unusable (the problem says why).
+ */
+export function parseComponent(table: TriggerTable, id: string, ctx: ComponentContext): ComponentConfig | undefined {
   const source = parseSource(table, ctx);
   const description = table.optionalString('description');
   const files = excludeFiles(parseFiles(table, ctx.dir), table.optionalStringList('exclude_files') ?? [], ctx.dir);
@@ -60,6 +64,7 @@ export function parseComponent(table: TriggerTable, id: string, ctx: ComponentCo
   table.take('tool'); // Spin's `[component.<id>.tool.<name>]`: metadata for other tools, by design not Spin's.
   rejectUnsupported(table, UNSUPPORTED_COMPONENT_FIELDS);
   table.done([...(ctx.formatFields ?? []), ...COMMON_FIELDS, ctx.variablesField]);
+  if (source === undefined) return undefined;
 
   const component: ComponentConfig = { id, source, variables, environment, files, allowedOutboundHosts };
   if (instances !== undefined) component.instances = instances;
@@ -69,56 +74,55 @@ export function parseComponent(table: TriggerTable, id: string, ctx: ComponentCo
   return component;
 }
 
-function parseSource(table: TriggerTable, ctx: ComponentContext): string {
+function parseSource(table: TriggerTable, ctx: ComponentContext): string | undefined {
   const raw = table.take('source');
   if (raw === undefined)
-    throw table.error('source', 'is required (the path of a .wasm file, relative to the manifest)');
+    return table.report('source', 'is required (the path of a .wasm file, relative to the manifest)');
   if (isTable(raw) && 'url' in raw) {
-    throw table.error(
+    return table.report(
       'source',
       'remote sources ({ url, digest }) are not supported: download the .wasm and give its path',
     );
   }
   if (isTable(raw) && 'registry' in raw) {
-    throw table.error('source', 'registry sources ({ registry, package, version }) are not supported: give a path');
+    return table.report('source', 'registry sources ({ registry, package, version }) are not supported: give a path');
   }
-  if (typeof raw !== 'string') throw table.error('source', `expected the path of a .wasm file, got ${kind(raw)}`);
+  if (typeof raw !== 'string') return table.report('source', `expected the path of a .wasm file, got ${kind(raw)}`);
   const path = resolve(ctx.dir, raw);
   if (ctx.checkSources && !isFile(path)) {
     const hint = table.raw.build === undefined ? '' : ' (run `spindle build` first)';
-    throw table.error('source', `no such file: ${path}${hint}`);
+    return table.report('source', `no such file: ${path}${hint}`);
   }
   return path;
 }
 
-/** `files = ["static", "images/*.jpg", { source = "assets", destination = "/assets" }]`. */
+/** `files = ["static", "images/*.jpg", { source = "assets", destination = "/assets" }]`: each entry on its own. */
 function parseFiles(table: TriggerTable, dir: string): FileMount[] {
   const raw = table.take('files');
   if (raw === undefined) return [];
-  if (!Array.isArray(raw))
-    throw table.error('files', `expected a list of paths and { source, destination } tables, got ${kind(raw)}`);
-  const mounts: FileMount[] = [];
-  raw.forEach((entry: unknown, i) => {
-    const field = `files[${i}]`;
-    if (typeof entry === 'string') {
-      mounts.push(...filesFromPattern(table, field, entry, dir));
-    } else if (isTable(entry)) {
-      const mount = new TriggerTable(table.file, `${table.table}.${field}`, entry);
-      const source = resolve(dir, mount.string('source'));
-      const destination = mount.string('destination');
-      mount.done(['source', 'destination']);
-      // Explicit mounts may name a directory outside the app's (the author chose it), but
-      // nothing under it may lead elsewhere.
-      const confined = confineMount(source);
-      if ('reason' in confined) throw mount.error('source', confined.reason);
-      if (!destination.startsWith('/'))
-        throw mount.error('destination', `must be an absolute guest path, got "${destination}"`);
-      mounts.push({ source: confined.real, destination });
-    } else {
-      throw table.error(field, `expected a path or a { source, destination } table, got ${kind(entry)}`);
-    }
-  });
-  return mounts;
+  if (!Array.isArray(raw)) {
+    table.report('files', `expected a list of paths and { source, destination } tables, got ${kind(raw)}`);
+    return [];
+  }
+  return raw.flatMap((entry: unknown, i) => table.attempt(() => fileMounts(table, `files[${i}]`, entry, dir)) ?? []);
+}
+
+function fileMounts(table: TriggerTable, field: string, entry: unknown, dir: string): FileMount[] {
+  if (typeof entry === 'string') return filesFromPattern(table, field, entry, dir);
+  if (!isTable(entry)) {
+    throw table.error(field, `expected a path or a { source, destination } table, got ${kind(entry)}`);
+  }
+  const mount = table.sibling(`${table.table}.${field}`, entry);
+  const source = resolve(dir, mount.string('source'));
+  const destination = mount.string('destination');
+  mount.done(['source', 'destination']);
+  // Explicit mounts may name a directory outside the app's (the author chose it), but
+  // nothing under it may lead elsewhere.
+  const confined = confineMount(source);
+  if ('reason' in confined) throw mount.error('source', confined.reason);
+  if (!destination.startsWith('/'))
+    throw mount.error('destination', `must be an absolute guest path, got "${destination}"`);
+  return [{ source: confined.real, destination }];
 }
 
 /** A path or glob relative to the manifest: the guest sees each match at the same relative path. */
@@ -142,10 +146,11 @@ function parseBuild(table: TriggerTable | undefined, dir: string): BuildConfig |
   if (table === undefined) return undefined;
   const commands = table.optionalStrings('command');
   if (commands === undefined || commands.length === 0)
-    throw table.error('command', 'is required (a string, or a list of strings run in turn)');
+    table.report('command', 'is required (a string, or a list of strings run in turn)');
   const workdir = resolve(dir, table.optionalString('workdir') ?? '.');
   const watch = table.optionalStringList('watch');
   table.done(['command', 'workdir', 'watch']);
+  if (commands === undefined || commands.length === 0) return undefined;
   const build: BuildConfig = { commands, workdir };
   if (watch !== undefined) build.watch = watch;
   return build;
@@ -154,7 +159,7 @@ function parseBuild(table: TriggerTable | undefined, dir: string): BuildConfig |
 function parseInstances(table: TriggerTable): InstanceMode | undefined {
   const value = table.optionalString('instances');
   if (value === undefined || value === 'fresh' || value === 'reuse') return value;
-  throw table.error('instances', `expected "fresh" or "reuse", got "${value}"`);
+  return table.report('instances', `expected "fresh" or "reuse", got "${value}"`);
 }
 
 /**
@@ -188,9 +193,9 @@ type Execution = Pick<ComponentConfig, 'threads' | 'timeoutMs' | 'memoryLimitMb'
  * output cap and the outbound HTTP timeout; only the fields the table sets.
  */
 export function parseExecution(table: TriggerTable, fields: ExecutionFields): Execution {
-  const threads = table.optionalNumber('threads', { min: 0, integer: true });
+  let threads = table.optionalNumber('threads', { min: 0, integer: true });
   if (threads !== undefined && threads > MAX_THREADS) {
-    throw table.error(
+    threads = table.report(
       'threads',
       `must be at most ${MAX_THREADS} (0 runs the component on the main thread), got ${threads}`,
     );
@@ -210,7 +215,7 @@ export function parseExecution(table: TriggerTable, fields: ExecutionFields): Ex
 
 function boundedNumber(table: TriggerTable, field: string, min: number, max: number, unit: string) {
   const value = table.optionalNumber(field, { min, integer: true });
-  if (value !== undefined && value > max) throw table.error(field, `must be at most ${max} ${unit}, got ${value}`);
+  if (value !== undefined && value > max) return table.report(field, `must be at most ${max} ${unit}, got ${value}`);
   return value;
 }
 

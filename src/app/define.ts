@@ -19,6 +19,7 @@ import { newApp } from './app-identity.ts';
 import { COMPONENT_ID, COMPONENT_ID_RULE, parseExecution } from './component.ts';
 import { confineMount } from './file-mounts.ts';
 import type { AppConfig, ComponentConfig, FileMount, InstanceMode, VariableDecl } from './model.ts';
+import { collectProblems, type ManifestProblems } from './problems.ts';
 import { isTable, kind, TriggerTable } from './table.ts';
 import { checkTrigger, parseTriggerDefaults } from './triggers.ts';
 import { parseComponentVariables, parseVariableDecls } from './variable-decls.ts';
@@ -84,60 +85,56 @@ const COMPONENT_FIELDS = [
   'outboundTimeoutMs',
 ];
 
+/** The app `definition` describes; every problem in it is thrown at once, as loadApp does. */
 export function defineApp(definition: AppDefinition): AppConfig {
-  const root = new TriggerTable(EMBEDDED, '', definition as unknown as Record<string, unknown>);
+  return collectProblems((problems) => readDefinition(definition, problems));
+}
+
+function readDefinition(definition: AppDefinition, problems: ManifestProblems): AppConfig {
+  const root = new TriggerTable(EMBEDDED, '', definition as unknown as Record<string, unknown>, problems);
   const dir = resolve(root.optionalString('dir') ?? '.');
   const variables = parseVariableDecls(root.optionalTable('variables'));
   const app = newApp(root, { file: EMBEDDED, dir }, variables);
 
   const defaults = root.optionalTable('triggerDefaults');
   for (const type of defaults?.keys() ?? []) {
-    const table = defaults?.optionalTable(type) as TriggerTable; // keys() lists only fields present
-    parseTriggerDefaults(type, table, { file: EMBEDDED, dir, declared: variables }, app);
+    const table = defaults?.optionalTable(type);
+    if (table !== undefined) parseTriggerDefaults(type, table, { dir, declared: variables }, app);
   }
 
   const components = root.optionalTable('components');
-  if (components === undefined) throw root.error('components', 'is required (an object of id -> { source })');
-  for (const id of components.keys()) {
-    const table = components.optionalTable(id) as TriggerTable;
-    if (!COMPONENT_ID.test(id))
-      throw table.error(undefined, `'${id}' is not a valid component id: ${COMPONENT_ID_RULE}`);
-    app.components[id] = defineComponent(table, id, app);
+  if (components === undefined) root.report('components', 'is required (an object of id -> { source })');
+  const componentIds = new Set(components?.keys());
+  for (const id of componentIds) {
+    const table = components?.optionalTable(id);
+    if (table === undefined) continue;
+    if (!COMPONENT_ID.test(id)) table.report(undefined, `'${id}' is not a valid component id: ${COMPONENT_ID_RULE}`);
+    const component = defineComponent(table, id, app);
+    if (component !== undefined) app.components[id] = component;
   }
 
   const triggers = root.take('triggers');
   if (!Array.isArray(triggers))
-    throw root.error('triggers', `expected a list of { type, component, ... }, got ${kind(triggers)}`);
-  triggers.forEach((raw: unknown, i) => {
-    if (!isTable(raw)) throw root.error(`triggers[${i}]`, `expected an object, got ${kind(raw)}`);
-    const { type, ...fields } = raw;
-    if (typeof type !== 'string' || type === '') {
-      throw new TriggerTable(EMBEDDED, `triggers[${i}]`, raw).error(
-        'type',
-        `expected a trigger type, got ${kind(type)}`,
-      );
+    root.report('triggers', `expected a list of { type, component, ... }, got ${kind(triggers)}`);
+  (Array.isArray(triggers) ? triggers : []).forEach((raw: unknown, i) => {
+    if (!isTable(raw)) {
+      root.report(`triggers[${i}]`, `expected an object, got ${kind(raw)}`);
+      return;
     }
-    const trigger = { type, table: `triggers[${i}]`, raw: fields };
-    checkTrigger(trigger, EMBEDDED, app);
+    const { type, ...fields } = raw;
+    const trigger = { type: typeof type === 'string' ? type : '', table: `triggers[${i}]`, raw: fields };
+    if (trigger.type === '')
+      root.sibling(trigger.table, raw).report('type', `expected a trigger type, got ${kind(type)}`);
+    checkTrigger(trigger, root, { componentIds, variables });
     app.triggers.push(trigger);
   });
   root.done(['name', 'description', 'version', 'dir', 'components', 'triggers', 'variables', 'triggerDefaults']);
   return app;
 }
 
-function defineComponent(table: TriggerTable, id: string, app: AppConfig): ComponentConfig {
-  const source = table.take('source');
-  let resolved: string | Uint8Array;
-  if (source instanceof Uint8Array) resolved = source;
-  else if (typeof source === 'string') {
-    resolved = resolve(app.dir, source);
-    if (!existsSync(resolved) || !statSync(resolved).isFile()) throw table.error('source', `no such file: ${resolved}`);
-  } else {
-    throw table.error(
-      'source',
-      `expected a .wasm path or a Uint8Array, got ${source === undefined ? 'nothing' : kind(source)}`,
-    );
-  }
+/** The component `table` defines, or undefined when its source is unusable (reported). */
+function defineComponent(table: TriggerTable, id: string, app: AppConfig): ComponentConfig | undefined {
+  const resolved = defineSource(table, app.dir);
   const description = table.optionalString('description');
   const variables = parseComponentVariables(table.optionalTable('variables'), app.variables);
   const environment = table.optionalStringMap('environment') ?? {};
@@ -146,9 +143,9 @@ function defineComponent(table: TriggerTable, id: string, app: AppConfig): Compo
     checkAllowedHost(table, `allowedOutboundHosts[${i}]`, host, app.variables);
   });
   const files = defineFiles(table, app.dir);
-  const instances = table.optionalString('instances');
+  let instances = table.optionalString('instances');
   if (instances !== undefined && instances !== 'fresh' && instances !== 'reuse') {
-    throw table.error('instances', `expected "fresh" or "reuse", got "${instances}"`);
+    instances = table.report('instances', `expected "fresh" or "reuse", got "${instances}"`);
   }
   const execution = parseExecution(table, {
     timeout: 'timeoutMs',
@@ -157,6 +154,7 @@ function defineComponent(table: TriggerTable, id: string, app: AppConfig): Compo
     outboundTimeout: 'outboundTimeoutMs',
   });
   table.done(COMPONENT_FIELDS);
+  if (resolved === undefined) return undefined;
   const component: ComponentConfig = { id, source: resolved, variables, environment, files, allowedOutboundHosts };
   if (description !== undefined) component.description = description;
   if (instances !== undefined) component.instances = instances;
@@ -164,27 +162,45 @@ function defineComponent(table: TriggerTable, id: string, app: AppConfig): Compo
   return component;
 }
 
+function defineSource(table: TriggerTable, dir: string): string | Uint8Array | undefined {
+  const source = table.take('source');
+  if (source instanceof Uint8Array) return source;
+  if (typeof source !== 'string') {
+    const got = source === undefined ? 'nothing' : kind(source);
+    return table.report('source', `expected a .wasm path or a Uint8Array, got ${got}`);
+  }
+  const path = resolve(dir, source);
+  if (!existsSync(path) || !statSync(path).isFile()) return table.report('source', `no such file: ${path}`);
+  return path;
+}
+
+/** Each entry on its own: one with a problem is reported and left out. */
 function defineFiles(table: TriggerTable, dir: string): FileMount[] {
   const raw = table.take('files');
   if (raw === undefined) return [];
-  if (!Array.isArray(raw)) throw table.error('files', `expected a list, got ${kind(raw)}`);
-  return raw.map((entry: unknown, i): FileMount => {
-    const mount = isTable(entry) ? new TriggerTable(EMBEDDED, `${table.table}.files[${i}]`, entry) : undefined;
-    const source = mount === undefined ? entry : mount.string('source');
-    if (typeof source !== 'string') {
-      throw table.error(`files[${i}]`, `expected a path or a { source, destination } object, got ${kind(entry)}`);
-    }
-    const path = resolve(dir, source);
-    const rel = relative(dir, path);
-    if (mount === undefined && (rel.startsWith('..') || isAbsolute(source))) {
-      throw table.error(`files[${i}]`, `"${source}" is outside the app's directory (use { source, destination })`);
-    }
-    const destination = mount?.string('destination') ?? `/${rel.split(sep).join('/')}`;
-    mount?.done(['source', 'destination']);
-    const confined = confineMount(path, mount === undefined ? dir : undefined);
-    if ('reason' in confined) throw table.error(`files[${i}]`, confined.reason);
-    if (!destination.startsWith('/'))
-      throw table.error(`files[${i}]`, `destination must be an absolute guest path, got "${destination}"`);
-    return { source: confined.real, destination };
-  });
+  if (!Array.isArray(raw)) {
+    table.report('files', `expected a list, got ${kind(raw)}`);
+    return [];
+  }
+  return raw.flatMap((entry: unknown, i) => table.attempt(() => defineFile(table, i, entry, dir)) ?? []);
+}
+
+function defineFile(table: TriggerTable, i: number, entry: unknown, dir: string): FileMount {
+  const mount = isTable(entry) ? table.sibling(`${table.table}.files[${i}]`, entry) : undefined;
+  const source = mount === undefined ? entry : mount.string('source');
+  if (typeof source !== 'string') {
+    throw table.error(`files[${i}]`, `expected a path or a { source, destination } object, got ${kind(entry)}`);
+  }
+  const path = resolve(dir, source);
+  const rel = relative(dir, path);
+  if (mount === undefined && (rel.startsWith('..') || isAbsolute(source))) {
+    throw table.error(`files[${i}]`, `"${source}" is outside the app's directory (use { source, destination })`);
+  }
+  const destination = mount?.string('destination') ?? `/${rel.split(sep).join('/')}`;
+  mount?.done(['source', 'destination']);
+  const confined = confineMount(path, mount === undefined ? dir : undefined);
+  if ('reason' in confined) throw table.error(`files[${i}]`, confined.reason);
+  if (!destination.startsWith('/'))
+    throw table.error(`files[${i}]`, `destination must be an absolute guest path, got "${destination}"`);
+  return { source: confined.real, destination };
 }

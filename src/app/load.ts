@@ -10,6 +10,7 @@ import { ManifestError } from '../errors.ts';
 import { parseManifestV1 } from './manifest-v1.ts';
 import { type ParseOptions, parseManifestV2 } from './manifest-v2.ts';
 import type { AppConfig } from './model.ts';
+import { collectProblems } from './problems.ts';
 import { kind } from './table.ts';
 
 /** Looked for, in this order, when loadApp is given a directory. */
@@ -37,10 +38,15 @@ export async function loadApp(path: string, options: LoadOptions = {}): Promise<
   return parseManifest(text, { file, dir: dirname(resolve(file)), checkSources: options.checkSources ?? true });
 }
 
-/** Parse manifest text; `file` is only used in messages, `dir` to resolve paths. */
+/**
+ * Parse manifest text; `file` is only used in messages, `dir` to resolve paths. Every
+ * problem of the manifest is thrown at once (ManifestErrors when there are several); TOML
+ * that does not parse, or a format that cannot be told, is one problem that stops it.
+ */
 export function parseManifest(text: string, opts: ParseOptions): AppConfig {
   const doc = parseToml(text, opts.file);
-  return detectFormat(doc, opts.file) === 1 ? parseManifestV1(doc, opts) : parseManifestV2(doc, opts);
+  const parse = detectFormat(doc, opts.file) === 1 ? parseManifestV1 : parseManifestV2;
+  return collectProblems((problems) => parse(doc, opts, problems));
 }
 
 async function findManifest(path: string): Promise<string> {

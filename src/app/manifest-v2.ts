@@ -8,6 +8,7 @@ import { newApp } from './app-identity.ts';
 import { COMPONENT_ID, COMPONENT_ID_RULE, parseComponent } from './component.ts';
 import { parseLimits } from './limits.ts';
 import type { AppConfig } from './model.ts';
+import type { ManifestProblems } from './problems.ts';
 import { TriggerTable } from './table.ts';
 import { checkTrigger, parseTriggerDefaults, parseTriggerLists } from './triggers.ts';
 import { rejectUnsupported, UNSUPPORTED_APPLICATION_FIELDS } from './unsupported.ts';
@@ -20,19 +21,24 @@ export interface ParseOptions {
   checkSources: boolean;
 }
 
-export function parseManifestV2(doc: Record<string, unknown>, opts: ParseOptions): AppConfig {
+/** Every problem is reported to `problems`; the app returned is only usable when there are none. */
+export function parseManifestV2(
+  doc: Record<string, unknown>,
+  opts: ParseOptions,
+  problems: ManifestProblems,
+): AppConfig {
   const { file, dir } = opts;
-  const root = new TriggerTable(file, '', doc);
+  const root = new TriggerTable(file, '', doc, problems);
   root.take('spin_manifest_version'); // checked by the format detection
   root.take('tool'); // Spin's `[tool.<name>]`: metadata for other tools, by design not Spin's.
-  const application = root.optionalTable('application') ?? new TriggerTable(file, 'application', {});
+  const application = root.optionalTable('application') ?? root.sibling('application', {});
   const variables = parseVariableDecls(root.optionalTable('variables'));
   const app = newApp(application, { file, dir }, variables);
 
   const appTriggers = application.optionalTable('trigger');
   for (const type of appTriggers?.keys() ?? []) {
-    const table = appTriggers?.optionalTable(type) as TriggerTable; // keys() lists only fields present
-    parseTriggerDefaults(type, table, { file, dir, declared: variables }, app);
+    const table = appTriggers?.optionalTable(type);
+    if (table !== undefined) parseTriggerDefaults(type, table, { dir, declared: variables }, app);
   }
   const limits = parseLimits(application.optionalTable('limits'));
   if (Object.keys(limits).length > 0) app.limits = limits;
@@ -40,10 +46,11 @@ export function parseManifestV2(doc: Record<string, unknown>, opts: ParseOptions
   application.done(['name', 'version', 'description', 'authors', 'trigger', 'limits']);
 
   const components = root.optionalTable('component');
-  for (const id of components?.keys() ?? []) {
-    const table = components?.optionalTable(id) as TriggerTable; // keys() lists only fields present
-    if (!COMPONENT_ID.test(id))
-      throw table.error(undefined, `'${id}' is not a valid component id: ${COMPONENT_ID_RULE}`);
+  const componentIds = new Set(components?.keys());
+  for (const id of componentIds) {
+    const table = components?.optionalTable(id);
+    if (table === undefined) continue;
+    if (!COMPONENT_ID.test(id)) table.report(undefined, `'${id}' is not a valid component id: ${COMPONENT_ID_RULE}`);
     const context = {
       file,
       dir,
@@ -51,11 +58,12 @@ export function parseManifestV2(doc: Record<string, unknown>, opts: ParseOptions
       checkSources: opts.checkSources,
       variablesField: 'variables',
     } as const;
-    app.components[id] = parseComponent(table, id, context);
+    const component = parseComponent(table, id, context);
+    if (component !== undefined) app.components[id] = component;
   }
 
   app.triggers = parseTriggerLists(root.optionalTable('trigger'));
-  for (const trigger of app.triggers) checkTrigger(trigger, file, app);
+  for (const trigger of app.triggers) checkTrigger(trigger, root, { componentIds, variables });
   root.done(['spin_manifest_version', 'application', 'variables', 'trigger', 'component']);
   return app;
 }

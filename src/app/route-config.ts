@@ -19,7 +19,7 @@ export function parseRouteConfig(table: TriggerTable): RouteConfig {
   const deadLetter = optionalUri(table, 'dead_letter');
   const retry = parseRetry(table);
   const filter = parseFilter(table);
-  const filters = parseFilters(table);
+  const filters = table.attempt(() => parseFilters(table)); // a bad filter is reported, the rest still read
   if (sink !== undefined) config.sink = sink;
   if (deadLetter !== undefined) config.deadLetter = deadLetter;
   if (retry !== undefined) config.retry = retry;
@@ -33,13 +33,13 @@ function optionalUri(table: TriggerTable, field: string): string | undefined {
   const value = table.optionalString(field);
   if (value === undefined) return undefined;
   if (parseSinkUri(value) === undefined || !/^[a-z][a-z0-9+.-]*:/i.test(value)) {
-    throw table.error(
+    return table.report(
       field,
       `expected a URI with a scheme, such as http://host:port/ or kafka://host:9092/topic, got ${JSON.stringify(redactUrl(value))}`,
     );
   }
   if (/^[^:/]+:\d+\/?$/.test(value)) {
-    throw table.error(field, `"${value}" is a host and port, not a URI: add the scheme, as in http://${value}`);
+    return table.report(field, `"${value}" is a host and port, not a URI: add the scheme, as in http://${value}`);
   }
   return value;
 }
@@ -58,15 +58,12 @@ function parseRetry(table: TriggerTable): Partial<RetryPolicy> | undefined {
   const backoffMs = retry.optionalNumber('backoff_ms', { min: 0, integer: true });
   const backoffDelay = retry.optionalDuration('backoff_delay');
   if (backoffMs !== undefined && backoffDelay !== undefined) {
-    throw retry.error('backoff_delay', 'and backoff_ms say the same thing: keep one');
+    retry.report('backoff_delay', 'and backoff_ms say the same thing: keep one');
   }
-  const backoffPolicy = retry.optionalString('backoff_policy');
-  if (backoffPolicy !== undefined && backoffPolicy !== 'exponential' && backoffPolicy !== 'linear') {
-    throw retry.error('backoff_policy', `expected "exponential" or "linear", got ${JSON.stringify(backoffPolicy)}`);
-  }
+  const backoffPolicy = parseBackoffPolicy(retry);
   const maxDelayMs = retry.optionalNumber('max_delay_ms', { min: 0, integer: true });
   const timeoutMs = retry.optionalDuration('timeout');
-  if (timeoutMs === 0) throw retry.error('timeout', 'must be longer than 0');
+  if (timeoutMs === 0) retry.report('timeout', 'must be longer than 0');
   const retryAfterMaxMs = retry.optionalDuration('retry_after_max');
   retry.done(RETRY_FIELDS);
   if (attempts !== undefined) policy.attempts = attempts;
@@ -76,6 +73,12 @@ function parseRetry(table: TriggerTable): Partial<RetryPolicy> | undefined {
   if (timeoutMs !== undefined) policy.timeoutMs = timeoutMs;
   if (retryAfterMaxMs !== undefined) policy.retryAfterMaxMs = retryAfterMaxMs;
   return policy;
+}
+
+function parseBackoffPolicy(retry: TriggerTable): RetryPolicy['backoffPolicy'] | undefined {
+  const value = retry.optionalString('backoff_policy');
+  if (value === undefined || value === 'exponential' || value === 'linear') return value;
+  return retry.report('backoff_policy', `expected "exponential" or "linear", got ${JSON.stringify(value)}`);
 }
 
 const RETRY_FIELDS = [
@@ -98,7 +101,7 @@ function parseFilter(table: TriggerTable): EventFilter | undefined {
     if (rules === undefined) continue;
     for (const name of Object.keys(rules)) {
       if (!ATTRIBUTE_NAME.test(name)) {
-        throw filter.error(`${kind}.${name}`, 'is not a CloudEvent attribute name (lowercase letters and digits)');
+        filter.report(`${kind}.${name}`, 'is not a CloudEvent attribute name (lowercase letters and digits)');
       }
     }
     out[kind] = rules;

@@ -1,22 +1,37 @@
 import { ManifestError } from '../errors.ts';
 import { closest } from '../suggest.ts';
 import { isoDurationMs } from './duration.ts';
+import type { ManifestProblems } from './problems.ts';
 
 /**
  * A typed reader over one manifest table. Every accessor names the file, the table and
  * the field in its error; `done()` rejects keys nobody read, so that a typo is an error
  * instead of a silently ignored setting.
+ *
+ * Given a ManifestProblems (as loading a manifest does), a reader records what is wrong
+ * and reads on: an optional field with a bad value reads as absent, and `done()` still
+ * names the unknown keys, so that one run reports every problem. Without one, the first
+ * problem throws. Tables read through `optionalTable` share their parent's collector.
  */
 export class TriggerTable {
   readonly file: string;
   readonly table: string;
   readonly raw: Readonly<Record<string, unknown>>;
+  /** Where problems are recorded; undefined: thrown. */
+  readonly #problems: ManifestProblems | undefined;
   readonly #seen = new Set<string>();
+  #reported = false;
 
-  constructor(file: string, table: string, raw: Readonly<Record<string, unknown>>) {
+  constructor(file: string, table: string, raw: Readonly<Record<string, unknown>>, problems?: ManifestProblems) {
     this.file = file;
     this.table = table;
     this.raw = raw;
+    this.#problems = problems;
+  }
+
+  /** Another table of the same manifest, its problems collected with this one's. */
+  sibling(table: string, raw: Readonly<Record<string, unknown>>): TriggerTable {
+    return new TriggerTable(this.file, table, raw, this.#problems);
   }
 
   has(field: string): boolean {
@@ -28,22 +43,57 @@ export class TriggerTable {
    * unread key that looks like a typo of it, the error names that key: a misspelt
    * required field reads as what it is, not as a field left out.
    */
-  error(field: string | undefined, reason: string): ManifestError {
+  error(field: string | undefined, reason: string, options: { cause?: unknown } = {}): ManifestError {
     const typo = field !== undefined && reason.startsWith('is required') ? this.#typoOf(field) : undefined;
+    if (typo !== undefined) this.#seen.add(typo); // named here: not an unknown field as well
     const hint = typo === undefined ? '' : ` (found '${typo}': did you mean ${field}?)`;
-    return new ManifestError(this.file, this.table, field, `${reason}${hint}`);
+    return new ManifestError(this.file, this.table, field, `${reason}${hint}`, options);
   }
 
-  string(field: string): string {
-    const value = this.optionalString(field);
-    if (value === undefined) throw this.error(field, 'is required (a string)');
+  /**
+   * A problem with `field` that need not stop the reading: recorded when the table
+   * collects its problems, thrown otherwise.
+   */
+  report(field: string | undefined, reason: string, options: { cause?: unknown } = {}): undefined {
+    const error = this.error(field, reason, options);
+    if (this.#problems === undefined) throw error;
+    this.#reported = true;
+    this.#problems.report(error);
+    return undefined; // for `return table.report(...)`: the field reads as absent
+  }
+
+  /**
+   * Read one part that may have to stop (a required field missing, a value nothing else
+   * makes sense without): when the table collects its problems, a stop is recorded and
+   * the part reads as undefined; otherwise it throws.
+   */
+  attempt<T>(read: () => T): T | undefined {
+    if (this.#problems === undefined) return read();
+    const before = this.#problems.size;
+    const value = this.#problems.attempt(read);
+    if (this.#problems.size > before) this.#reported = true;
     return value;
+  }
+
+  /**
+   * Whether a problem was reported about this table's fields: rules that relate fields
+   * are checked only over fields that read well, or they would report a consequence.
+   */
+  get hasProblems(): boolean {
+    return this.#reported;
+  }
+
+  /** A required string: missing or not a string stops the reading (see `attempt`). */
+  string(field: string): string {
+    const value = this.#read(field);
+    if (typeof value === 'string') return value;
+    throw this.error(field, value === undefined ? 'is required (a string)' : `expected a string, got ${kind(value)}`);
   }
 
   optionalString(field: string): string | undefined {
     const value = this.#read(field);
     if (value === undefined) return undefined;
-    if (typeof value !== 'string') throw this.error(field, `expected a string, got ${kind(value)}`);
+    if (typeof value !== 'string') return this.report(field, `expected a string, got ${kind(value)}`);
     return value;
   }
 
@@ -51,11 +101,11 @@ export class TriggerTable {
     const value = this.#read(field);
     if (value === undefined) return undefined;
     if (typeof value !== 'number' || Number.isNaN(value)) {
-      throw this.error(field, `expected a number, got ${kind(value)}`);
+      return this.report(field, `expected a number, got ${kind(value)}`);
     }
-    if (range.integer && !Number.isInteger(value)) throw this.error(field, `expected a whole number, got ${value}`);
+    if (range.integer && !Number.isInteger(value)) return this.report(field, `expected a whole number, got ${value}`);
     if (range.min !== undefined && value < range.min) {
-      throw this.error(field, `must be at least ${range.min}, got ${value}`);
+      return this.report(field, `must be at least ${range.min}, got ${value}`);
     }
     return value;
   }
@@ -69,22 +119,22 @@ export class TriggerTable {
     if (value === undefined) return undefined;
     if (typeof value === 'number') {
       if (!Number.isInteger(value) || value < 0) {
-        throw this.error(field, `expected whole milliseconds (0 or more) or an ISO 8601 duration, got ${value}`);
+        return this.report(field, `expected whole milliseconds (0 or more) or an ISO 8601 duration, got ${value}`);
       }
       return value;
     }
     if (typeof value !== 'string') {
-      throw this.error(field, `expected milliseconds or an ISO 8601 duration such as "PT0.5S", got ${kind(value)}`);
+      return this.report(field, `expected milliseconds or an ISO 8601 duration such as "PT0.5S", got ${kind(value)}`);
     }
     const read = isoDurationMs(value);
-    if ('error' in read) throw this.error(field, read.error);
+    if ('error' in read) return this.report(field, read.error);
     return read.ms;
   }
 
   optionalBoolean(field: string): boolean | undefined {
     const value = this.#read(field);
     if (value === undefined) return undefined;
-    if (typeof value !== 'boolean') throw this.error(field, `expected true or false, got ${kind(value)}`);
+    if (typeof value !== 'boolean') return this.report(field, `expected true or false, got ${kind(value)}`);
     return value;
   }
 
@@ -94,7 +144,7 @@ export class TriggerTable {
     if (value === undefined) return undefined;
     if (typeof value === 'string') return [value];
     if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
-    throw this.error(field, `expected a string or a list of strings, got ${kind(value)}`);
+    return this.report(field, `expected a string or a list of strings, got ${kind(value)}`);
   }
 
   /** A list of strings (unlike optionalStrings, a lone string is an error). */
@@ -102,14 +152,14 @@ export class TriggerTable {
     const value = this.#read(field);
     if (value === undefined) return undefined;
     if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
-    throw this.error(field, `expected a list of strings, got ${kind(value)}`);
+    return this.report(field, `expected a list of strings, got ${kind(value)}`);
   }
 
   optionalTable(field: string): TriggerTable | undefined {
     const value = this.#read(field);
     if (value === undefined) return undefined;
-    if (!isTable(value)) throw this.error(field, `expected a table, got ${kind(value)}`);
-    return new TriggerTable(this.file, this.table === '' ? field : `${this.table}.${field}`, value);
+    if (!isTable(value)) return this.report(field, `expected a table, got ${kind(value)}`);
+    return this.sibling(this.table === '' ? field : `${this.table}.${field}`, value);
   }
 
   /** A table whose values are all strings, such as headers or filter attributes. */
@@ -117,7 +167,10 @@ export class TriggerTable {
     const table = this.optionalTable(field);
     if (table === undefined) return undefined;
     const out: Record<string, string> = {};
-    for (const key of Object.keys(table.raw)) out[key] = table.string(key);
+    for (const key of table.keys()) {
+      const value = table.optionalString(key);
+      if (value !== undefined) out[key] = value;
+    }
     return out;
   }
 
@@ -147,7 +200,7 @@ export class TriggerTable {
         })
         .join(', ');
       const hint = expected === undefined ? '' : ` (expected ${expected.join(', ')})`;
-      throw this.error(unknown[0], `unknown field${unknown.length > 1 ? 's' : ''} ${list}${hint}`);
+      this.report(unknown[0], `unknown field${unknown.length > 1 ? 's' : ''} ${list}${hint}`);
     }
   }
 

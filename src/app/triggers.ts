@@ -7,11 +7,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AppConfig, TriggerConfig, VariableDecl } from './model.ts';
-import { isTable, kind, TriggerTable } from './table.ts';
+import { isTable, kind, type TriggerTable } from './table.ts';
 import { checkTemplatesDeep } from './variable-decls.ts';
 
-interface Context {
-  file: string;
+/** What reading `[application.trigger.<type>]` needs: where paths are relative to, the variables declared. */
+export interface TriggerDefaultsContext {
   dir: string;
   declared: Record<string, VariableDecl>;
 }
@@ -24,35 +24,42 @@ export function parseTriggerLists(table: TriggerTable | undefined): TriggerConfi
     const list = table.take(type);
     if (!Array.isArray(list)) {
       const got = isTable(list) ? `a single table (write [[trigger.${type}]], not [trigger.${type}])` : kind(list);
-      throw table.error(type, `expected a list of tables ([[trigger.${type}]]), got ${got}`);
+      table.report(type, `expected a list of tables ([[trigger.${type}]]), got ${got}`);
+      continue;
     }
     list.forEach((raw: unknown, i) => {
-      if (!isTable(raw)) throw table.error(`${type}[${i}]`, `expected a table, got ${kind(raw)}`);
-      triggers.push({ type, table: `trigger.${type}[${i}]`, raw });
+      if (isTable(raw)) triggers.push({ type, table: `trigger.${type}[${i}]`, raw });
+      else table.report(`${type}[${i}]`, `expected a table, got ${kind(raw)}`);
     });
   }
   return triggers;
 }
 
-/** Each trigger names a defined component, and its templates name declared variables. */
+/**
+ * Each trigger names a defined component, and its templates name declared variables.
+ * `manifest` is any table of the manifest (for its file and its problems); `componentIds`
+ * every id the manifest defines, including those whose tables had problems, so that a
+ * trigger of a bad component does not report it missing as well.
+ */
 export function checkTrigger(
   trigger: TriggerConfig,
-  file: string,
-  app: Pick<AppConfig, 'components' | 'variables'>,
+  manifest: TriggerTable,
+  known: { componentIds: ReadonlySet<string>; variables: AppConfig['variables'] },
 ): void {
-  const table = new TriggerTable(file, trigger.table, trigger.raw);
+  const table = manifest.sibling(trigger.table, trigger.raw);
   const component = table.take('component');
-  if (component === undefined) throw table.error('component', 'is required (the id of the component to run)');
-  if (isTable(component)) {
-    throw table.error(
+  if (component === undefined) table.report('component', 'is required (the id of the component to run)');
+  else if (isTable(component)) {
+    table.report(
       'component',
       'inline component tables are not supported: define the component in its own table and give its id here',
     );
+  } else if (typeof component !== 'string') {
+    table.report('component', `expected a component id, got ${kind(component)}`);
+  } else if (!known.componentIds.has(component)) {
+    table.report('component', `no component '${component}' is defined`);
   }
-  if (typeof component !== 'string') throw table.error('component', `expected a component id, got ${kind(component)}`);
-  if (!Object.hasOwn(app.components, component))
-    throw table.error('component', `no component '${component}' is defined`);
-  checkTemplatesDeep(file, trigger.table, trigger.raw, app.variables);
+  checkTemplatesDeep(table, trigger.raw, known.variables);
 }
 
 /**
@@ -63,22 +70,23 @@ export function checkTrigger(
 export function parseTriggerDefaults(
   type: string,
   table: TriggerTable,
-  ctx: Context,
+  ctx: TriggerDefaultsContext,
   into: Pick<AppConfig, 'triggerDefaults' | 'triggerModules'>,
 ): void {
   const module = table.optionalString('module');
-  if (module !== undefined) into.triggerModules[type] = resolveModule(table, module, ctx.dir);
+  const resolved = module === undefined ? undefined : resolveModule(table, module, ctx.dir);
+  if (resolved !== undefined) into.triggerModules[type] = resolved;
   const defaults: Record<string, unknown> = {};
   for (const key of table.keys()) if (key !== 'module') defaults[key] = table.take(key);
-  checkTemplatesDeep(ctx.file, table.table, defaults, ctx.declared);
+  checkTemplatesDeep(table, defaults, ctx.declared);
   into.triggerDefaults[type] = defaults;
 }
 
-function resolveModule(table: TriggerTable, module: string, dir: string): string {
-  if (module === '') throw table.error('module', 'expected a package name or a path, got an empty string');
+function resolveModule(table: TriggerTable, module: string, dir: string): string | undefined {
+  if (module === '') return table.report('module', 'expected a package name or a path, got an empty string');
   const isPath = module.startsWith('./') || module.startsWith('../') || module.startsWith('/');
   if (!isPath) return module;
   const path = resolve(dir, module);
-  if (!existsSync(path)) throw table.error('module', `no such file: ${path}`);
+  if (!existsSync(path)) return table.report('module', `no such file: ${path}`);
   return path;
 }

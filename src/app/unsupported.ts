@@ -23,6 +23,6 @@ export function rejectUnsupported(table: TriggerTable, fields: readonly string[]
     if (value === undefined || value === false) continue;
     if (Array.isArray(value) && value.length === 0) continue;
     if (typeof value === 'object' && value !== null && Object.keys(value).length === 0) continue;
-    throw table.error(field, 'is a Spin feature spindle does not support: remove it, or run this app with Spin');
+    table.report(field, 'is a Spin feature spindle does not support: remove it, or run this app with Spin');
   }
 }

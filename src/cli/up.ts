@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { parseLimitFlags } from '../app/limits.ts';
 import { loadApp } from '../app/load.ts';
 import { type RunningApp, startApp } from '../engine.ts';
-import { SpindleError } from '../errors.ts';
+import { ManifestError, problemsOf, SpindleError } from '../errors.ts';
 import { guardProcess } from '../host/process-guard.ts';
 import type { ListenOptions } from '../host/server.ts';
 import { createLogger, LOG_LEVELS, type LogFormat, type Logger, logProcessWarnings } from '../log.ts';
@@ -54,7 +54,11 @@ export async function up(args: string[]): Promise<number> {
   try {
     return await serve(values, logger);
   } catch (error) {
-    logger.fatal({ err: error }, error instanceof Error ? error.message : String(error));
+    // A manifest's problems one a line, as in the pretty format.
+    const failures = error instanceof ManifestError ? problemsOf(error) : [error];
+    for (const failure of failures) {
+      logger.fatal({ err: failure }, failure instanceof Error ? failure.message : String(failure));
+    }
     logger.flush();
     return 1;
   }

@@ -4,6 +4,7 @@ import { loadApp } from '../app/load.ts';
 import type { AppConfig } from '../app/model.ts';
 import { buildApp } from '../build/build-app.ts';
 import { type RunningApp, startApp } from '../engine.ts';
+import { ManifestError, problemsOf } from '../errors.ts';
 import { guardProcess } from '../host/process-guard.ts';
 import { createLogger } from '../log.ts';
 import { AppWatcher, type Change } from '../watch/app-watcher.ts';
@@ -55,7 +56,10 @@ export async function watchCommand(args: string[]): Promise<number> {
       running = await start(manifest, { listen, variables, logger });
     } catch (error) {
       const state = stopped ? 'The app is stopped until the next change.' : 'Still serving the app as it was.';
-      console.error(`Error: ${(error as Error).message}\n${state}`);
+      // Each of a manifest's problems on its own line, as `spindle up` shows them.
+      const messages =
+        error instanceof ManifestError ? problemsOf(error).map((p) => p.message) : [(error as Error).message];
+      console.error(`${messages.map((m) => `Error: ${m}\n`).join('')}${state}`);
     }
   };
 

@@ -84,6 +84,44 @@ token = "{{ token }}"
     expect(checked.stdout).toContain('echo: spindle:event/handler');
   });
 
+  it('reports every problem of the manifest itself, each with its did-you-mean', async () => {
+    const dir = await manifestDir({
+      'spindle.toml': `[application]
+name = "typos"
+[[trigger.cloudevents]]
+componnet = "echo"
+[component.echo]
+source = "${wasm}"
+instance = "reuse"
+`,
+    });
+    const checked = await runSpindle(['check', '-f', dir]);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain('2 problems:');
+    expect(checked.stderr).toContain(
+      "[trigger.cloudevents[0]] component: is required (the id of the component to run) (found 'componnet': did you mean component?)",
+    );
+    expect(checked.stderr).toContain("[component.echo] instance: unknown field 'instance' (did you mean instances?)");
+
+    // `spindle up` names both too, one line each.
+    const up = await runSpindle(['up', '-f', dir, '--listen', '127.0.0.1:0']);
+    expect(up.code).toBe(1);
+    const errors = up.stderr.split('\n').filter((line) => line.startsWith('Error: '));
+    expect(errors).toHaveLength(2);
+    expect(errors.join('\n')).toContain('did you mean component?');
+    expect(errors.join('\n')).toContain('did you mean instances?');
+
+    // And the JSON log stays one object a line: one fatal line per problem.
+    const json = await runSpindle(['up', '-f', dir, '--listen', '127.0.0.1:0', '--log-format', 'json']);
+    expect(json.code).toBe(1);
+    const lines = json.stdout.split('\n').filter((line) => line !== '');
+    const fatal = lines.map((line) => JSON.parse(line)).filter((entry) => entry.level === 'fatal');
+    expect(fatal.map((entry) => entry.msg)).toEqual([
+      expect.stringContaining('did you mean instances?'),
+      expect.stringContaining('did you mean component?'),
+    ]);
+  });
+
   it('honours --variable, and reports a manifest it cannot read', async () => {
     const dir = await manifestDir({
       'spindle.toml': `[application]\nname = "v"\n[variables]\nt = { required = true }\n[[trigger.cloudevents]]\ncomponent = "echo"\n[component.echo]\nsource = "${wasm}"\n`,
