@@ -2,12 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decode as decodeKafka } from '../../adapters/kafka/codec.ts';
 import { decodeEntry } from '../../adapters/redis/codec.ts';
 import { AmqpTestBroker } from '../integration/amqp-broker.ts';
 import { describeWithBroker, kafkaBrokers, kafkaTopic, redisUrl, uniqueName } from '../support/brokers.ts';
+import { readKafkaTopic } from '../support/kafka-reader.ts';
 import { type RequestRecorder, startRequestRecorder } from '../support/request-recorder.ts';
 import { ALL_BYTES } from '../support/sample-event.ts';
 import { buildExampleTransform, runSpindle, type SpindleProcess, startSpindle } from '../support/spindle-process.ts';
@@ -120,22 +119,14 @@ describeWithBroker(['redis', 'kafka'], 'spindle send to a broker sink URI', () =
     expect(sent.stderr).toBe('');
     expect(sent.code).toBe(0);
 
-    const kafka = new Kafka({ clientId: 'cli-send-test', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING });
-    const consumer = kafka.consumer({ groupId: uniqueName('group') });
-    const received: unknown[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        received.push({ headers: message.headers, value: message.value?.toString() });
-        const decoded = decodeKafka({ topic, partition, ...message });
-        if (decoded.ok) received.push(decoded.event);
-      },
-    });
-    await waitFor(() => received.length >= 2, { what: 'the event on the Kafka topic', timeoutMs: 30_000 });
-    await consumer.disconnect();
-    expect(received[1]).toMatchObject({ id: 'k-1', type: 'io.demo', datacontenttype: 'application/json' });
-    expect(String((received[0] as { value: string }).value)).toContain('"specversion":"1.0"');
+    const reader = await readKafkaTopic(topic);
+    try {
+      await waitFor(() => reader.events.length === 1, { what: 'the event on the Kafka topic', timeoutMs: 30_000 });
+    } finally {
+      await reader.close();
+    }
+    expect(reader.events[0]).toMatchObject({ id: 'k-1', type: 'io.demo', datacontenttype: 'application/json' });
+    expect(reader.records[0]?.value?.toString()).toContain('"specversion":"1.0"');
   });
 });
 
