@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { AdapterRegistry } from '../adapters.ts';
 import { SinkPool } from '../delivery/sinks.ts';
 import { SpindleError } from '../errors.ts';
-import { type CloudEvent, toStructured, violations } from '../event.ts';
+import { type CloudEvent, decodeUtf8, toStructured, violations } from '../event.ts';
 import { silentLogger } from '../log.ts';
 import { redactUrl } from '../redact.ts';
 import { parsePairs } from './options.ts';
@@ -15,7 +15,8 @@ export const SEND_USAGE = `  spindle send URI --type TYPE [--source SOURCE] [--i
       Send one CloudEvent to an HTTP URL or any sink URI (kafka://, redis://, amqp://),
       binary mode unless --structured; prints the event an HTTP target answers with.
       Defaults: --source spindle-cli, --id a new UUID, --datacontenttype
-      application/json when the data parses as JSON, else text/plain.
+      application/json when the data parses as JSON, else text/plain when it is
+      UTF-8 text, else application/octet-stream.
 `;
 
 export async function send(args: string[]): Promise<number> {
@@ -76,9 +77,7 @@ interface EventFlags {
 function buildEvent(flags: EventFlags): CloudEvent {
   const data = typeof flags.data === 'string' ? new TextEncoder().encode(flags.data) : flags.data;
   const datacontenttype =
-    data === undefined
-      ? flags.datacontenttype
-      : (flags.datacontenttype ?? (isJson(data) ? 'application/json' : 'text/plain'));
+    data === undefined ? flags.datacontenttype : (flags.datacontenttype ?? guessContentType(data));
   const event: CloudEvent = {
     specversion: '1.0',
     id: flags.id ?? randomUUID(),
@@ -102,12 +101,15 @@ async function readData(path: string): Promise<Uint8Array> {
   }
 }
 
-function isJson(data: Uint8Array): boolean {
+/** A --data-file of bytes that are not UTF-8 (an image, protobuf) is not text: calling it text/plain invites decoding it. */
+function guessContentType(data: Uint8Array): string {
+  const text = decodeUtf8(data);
+  if (text === undefined) return 'application/octet-stream';
   try {
-    JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data));
-    return true;
+    JSON.parse(text);
+    return 'application/json';
   } catch {
-    return false;
+    return 'text/plain';
   }
 }
 

@@ -37,7 +37,8 @@ export async function watchCommand(args: string[]): Promise<number> {
     queue = queue.then(() => apply(change));
   });
   await watcher.ready();
-  console.log(`Watching ${app.dir} for changes`);
+  const outside = watcher.roots.filter((root) => root !== resolve(app.dir)).map((root) => relative(app.dir, root));
+  console.log(`Watching ${app.dir}${outside.length > 0 ? ` and ${outside.join(', ')}` : ''} for changes`);
 
   // One change at a time: a build or restart in progress finishes before the next begins.
   const apply = async (change: Change) => {
@@ -48,11 +49,11 @@ export async function watchCommand(args: string[]): Promise<number> {
       const next = await loadApp(manifest, { checkSources: false });
       await build(next, change.manifest ? undefined : [...change.rebuild]);
       await loadApp(manifest); // the sources exist now: fail here, while the old app still serves
+      app = next;
+      await watcher.update(app);
       console.log('Restarting: finishing the events in flight');
       await running.stop();
       stopped = true;
-      app = next;
-      watcher.update(app);
       running = await start(manifest, { listen, variables, logger });
     } catch (error) {
       const state = stopped ? 'The app is stopped until the next change.' : 'Still serving the app as it was.';

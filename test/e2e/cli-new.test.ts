@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BUILD_CACHE, buildNewApp, newApp } from '../support/new-app.ts';
 import { expectNoProcessWarnings } from '../support/no-process-warnings.ts';
 import { spawnUntil } from '../support/spawn-until.ts';
 import { runSpindle, SPINDLE_BIN, type SpindleProcess } from '../support/spindle-process.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** One engine cache for every build here, shared with the fixtures' builds: componentize is slow cold. */
-const CACHE = join(ROOT, 'node_modules', '.cache', 'spindle-fixtures');
 const TEMPLATES = [
   'cloudevents-js',
   'cloudevents-ts',
@@ -28,25 +27,13 @@ afterAll(async () => {
   for (const p of running) await p.stop('SIGKILL');
 });
 
-/** `spindle new TEMPLATE <tmp>/<name>`: the app's directory. */
-async function newApp(template: string, name = 'my-app'): Promise<string> {
-  const dir = join(mkdtempSync(join(tmpdir(), 'spindle-new-')), name);
-  const made = await runSpindle(['new', template, dir]);
-  expect(made.stderr).toBe('');
-  expect(made.code).toBe(0);
-  return dir;
-}
-
 async function buildAndServe(dir: string): Promise<SpindleProcess> {
-  const built = await runSpindle(['build'], { cwd: dir, env: { SPINDLE_CACHE_DIR: CACHE } });
-  expect(built.code, built.stderr).toBe(0);
-  expectNoProcessWarnings(built.stdout + built.stderr);
-  expect(built.stdout).toMatch(/Building component my-app .* \(\d+\.\d s\)\nFinished building my-app in \d+\.\d s/);
-  const checked = await runSpindle(['check'], { cwd: dir, env: { SPINDLE_CACHE_DIR: CACHE } });
+  await buildNewApp(dir);
+  const checked = await runSpindle(['check'], { cwd: dir, env: { SPINDLE_CACHE_DIR: BUILD_CACHE } });
   expect(checked.code, checked.stderr).toBe(0);
   const up = await spawnUntil(process.execPath, [SPINDLE_BIN, 'up', '--listen', '127.0.0.1:0'], {
     cwd: dir,
-    env: { SPINDLE_CACHE_DIR: CACHE },
+    env: { SPINDLE_CACHE_DIR: BUILD_CACHE },
     until: /Serving (\S+)/,
   });
   const process_ = { ...up, url: new URL(up.match[1] ?? '') };
@@ -131,6 +118,7 @@ describe('spindle new', () => {
   // The broker templates write the transformer guests built above, with another trigger
   // table: `spindle check` validates each manifest, its variables, trigger table and sink
   // URI without a build, and the only problem left is the component not built yet.
+  // cli-new-brokers.test.ts builds and runs them against their brokers.
   const BUILT = ['cloudevents-js', 'cloudevents-ts', 'http-js', 'http-ts'];
   it.each(TEMPLATES.filter((t) => !BUILT.includes(t)))(
     '%s: the app is valid but for its unbuilt component',

@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
+import { postOnce } from '../support/post-once.ts';
 import { spawnUntil, type UntilProcess } from '../support/spawn-until.ts';
 import { SPINDLE_BIN } from '../support/spindle-process.ts';
 import { waitFor } from '../support/wait.ts';
@@ -39,29 +39,9 @@ command = "spindle componentize src/guest.js -o w.wasm"
 watch = ["src/**/*.js"]
 `;
 
-/** POST a binary-mode event on a connection of its own (the app restarts between requests); the reply's type. */
-function send(url: URL, id: string, busyMs = 0): Promise<{ status: number; type: string | undefined }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method: 'POST',
-      agent: false,
-      headers: {
-        'ce-specversion': '1.0',
-        'ce-id': id,
-        'ce-source': '/test',
-        'ce-type': 't',
-        'content-type': 'text/plain',
-      },
-    });
-    req.once('response', (res) => {
-      res.resume();
-      res.once('end', () =>
-        resolve({ status: res.statusCode ?? 0, type: res.headers['ce-type'] as string | undefined }),
-      );
-    });
-    req.once('error', reject);
-    req.end(String(busyMs));
-  });
+/** POST an event whose guest busy-waits `busyMs` (the app restarts between requests); the reply's type. */
+function send(url: URL, id: string, busyMs = 0) {
+  return postOnce(url, { id, type: 't', body: String(busyMs), contentType: 'text/plain' });
 }
 
 let watch: UntilProcess | undefined;

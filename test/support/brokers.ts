@@ -121,8 +121,16 @@ export async function kafkaTopic(partitions = 1): Promise<string> {
   throw new Error(`the Kafka mock's ${count} topics of ${partitions} partitions are all used: grow KAFKA_MOCK_POOL`);
 }
 
-async function createTopic(brokers: string[], partitions: number): Promise<string> {
-  const topic = uniqueName();
+/**
+ * Make sure the topic `name` exists, for an app whose topic name is fixed (a template's
+ * `<project>-in`): created on a real broker; on the mock, created on first use.
+ */
+export async function ensureKafkaTopic(name: string): Promise<void> {
+  const kafka = found('kafka');
+  if (kafka.pool === undefined) await createTopic(kafka.brokers, 1, name);
+}
+
+async function createTopic(brokers: string[], partitions: number, topic = uniqueName()): Promise<string> {
   const admin = new Kafka({ clientId: 'spindle-tests', brokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
