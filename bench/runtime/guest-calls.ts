@@ -23,7 +23,8 @@ const cacheDir = mkdtempSync(join(tmpdir(), 'spindle-bench-calls-'));
 const SPIN = guestCallRef<typeof spinHttpCall>(import.meta.url, '../../adapters/http/spin-http-call', 'spinHttpCall');
 const WASI = guestCallRef<typeof wasiHttpCall>(import.meta.url, '../../adapters/http/wasi-http-call', 'wasiHttpCall');
 
-const worlds: Record<HttpGuest, (component: Component) => Promise<unknown>> = {
+/** The echo guests (the others build from Spin's templates), each with its world's call. */
+const worlds: Record<Extract<HttpGuest, `${string}-echo`>, (component: Component) => Promise<unknown>> = {
   'spin-echo': (component) =>
     component.call(SPIN, { method: 'get', uri: '/bench', headers: [], params: [], body: undefined }),
   'wasi-echo': (component) =>
@@ -41,7 +42,7 @@ function median(times: number[]): number {
   return [...times].sort((a, b) => a - b)[times.length >> 1] ?? Number.NaN;
 }
 
-for (const guest of Object.keys(worlds) as HttpGuest[]) {
+for (const guest of Object.keys(worlds) as (keyof typeof worlds)[]) {
   const source = await buildHttpGuest(guest);
   for (const threads of [0, 1]) {
     const component = await loadComponent(

@@ -11,6 +11,7 @@ import { type AllowedHost, allows, allowsSelf, type OutboundTarget, outboundTarg
 import { chainedComponentId } from '../host/service-chaining.ts';
 import type { Outcome } from './event-handler.ts';
 import { http } from './preview2-shim.ts';
+import { type ShimIncomingResponse, watchResponseBody } from './response-body-notes.ts';
 import { chainPath, type SelfOrigin, selfAuthority } from './self-origin.ts';
 
 /** What a component may reach, resolved at start; plain data, it travels to worker threads. */
@@ -77,8 +78,9 @@ export function outgoingHandler(config: OutboundConfig, notes: OutboundNotes) {
         notes.add(refusal.note);
         throw refusal.code;
       }
-      const future = shim.outgoingHandler.handle(request, boundedOptions(options, config.timeoutMs));
-      noteFailure(future as ShimFuture, config, notes, `${schemeOf(request)}://${request.authority()}`);
+      const bounded = boundedOptions(options, config.timeoutMs);
+      const future = shim.outgoingHandler.handle(request, bounded);
+      noteFailure(future as ShimFuture, config, notes, `${schemeOf(request)}://${request.authority()}`, bounded);
       return future;
     },
   };
@@ -90,20 +92,38 @@ interface ShimFuture {
 
 /**
  * Notes why the request failed when the guest takes a failure from its future (a
- * timeout, a refused connection): the guest's own message is often a bare
- * "NetworkError". The method is replaced on the instance itself, since jco's glue
- * checks that the resource is the shim's class.
+ * timeout, a refused connection), or later from the response body: the guest's own
+ * message is often a bare "NetworkError". The method is replaced on the instance
+ * itself, since jco's glue checks that the resource is the shim's class.
  */
-function noteFailure(future: ShimFuture, config: OutboundConfig, notes: OutboundNotes, origin: string): void {
+function noteFailure(
+  future: ShimFuture,
+  config: OutboundConfig,
+  notes: OutboundNotes,
+  origin: string,
+  options: ShimRequestOptions,
+): void {
+  const what = `outbound HTTP from component ${config.componentId} to ${origin}`;
+  const timeouts = `outbound_timeout_ms = ${config.timeoutMs}, or the guest's request options if smaller`;
   const get = future.get.bind(future);
   future.get = () => {
     const value = get();
     if (value?.tag === 'ok' && value.val.tag === 'err') {
       const code = (value.val.val as ErrorCode | undefined)?.tag ?? 'internal-error';
-      const why = code.endsWith('timeout')
-        ? `timed out (${code}; outbound_timeout_ms = ${config.timeoutMs}, or the guest's request options if smaller)`
-        : `failed: ${code}`;
-      notes.add(`outbound HTTP from component ${config.componentId} to ${origin} ${why}`);
+      notes.add(`${what} ${code.endsWith('timeout') ? `timed out (${code}; ${timeouts})` : `failed: ${code}`}`);
+    } else if (value?.tag === 'ok') {
+      // The body's inactivity timeout: the first-byte one until it starts, then between bytes.
+      const quiet = [options.firstByteTimeout(), options.betweenBytesTimeout()].reduce<bigint>(
+        (a, b) => (b !== undefined && b < a ? b : a),
+        BigInt(config.timeoutMs) * 1_000_000n,
+      );
+      watchResponseBody(value.val.val as ShimIncomingResponse, Number(quiet / 1_000_000n), ({ received, timedOut }) =>
+        notes.add(
+          timedOut
+            ? `${what} timed out between bytes of the response body after ${received} bytes (${timeouts})`
+            : `${what} lost the connection after ${received} bytes of the response body`,
+        ),
+      );
     }
     return value;
   };

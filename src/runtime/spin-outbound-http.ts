@@ -23,8 +23,13 @@ export interface SpinResponse {
   body?: Uint8Array;
 }
 
-/** `fermyon:spin/http-types` `http-error`, as a guest sees it (the err case is thrown). */
-export type SpinHttpError = 'destination-not-allowed' | 'invalid-url' | 'request-error' | 'runtime-error';
+/**
+ * The `fermyon:spin/http-types` `http-error` cases Spin's `send-request` returns, as a
+ * guest sees them (the err case is thrown). As in Spin (crates/factor-outbound-http
+ * src/spin.rs), every failure of the request itself (refused connection, timeout, a body
+ * that breaks off) is `runtime-error`; `request-error` is never returned.
+ */
+export type SpinHttpError = 'destination-not-allowed' | 'invalid-url' | 'runtime-error';
 
 /**
  * The most of a response body `send-request` returns: it lands whole in the guest's
@@ -141,10 +146,16 @@ function readResponse(response: IncomingResponse, config: OutboundConfig, notes:
       chunk = stream.blockingRead(BigInt(CHUNK));
     } catch (error) {
       if ((error as { tag?: string } | undefined)?.tag === 'closed') break;
-      throw 'request-error' satisfies SpinHttpError;
+      // Why is noted by the outgoing handler's watch on the body (response-body-notes.ts).
+      throw 'runtime-error' satisfies SpinHttpError;
     }
     empty = chunk.length === 0 ? empty + 1 : 0;
-    if (empty > MAX_EMPTY_READS) throw 'request-error' satisfies SpinHttpError;
+    if (empty > MAX_EMPTY_READS) {
+      notes.add(
+        `outbound HTTP from component ${config.componentId} lost the connection after ${size} bytes of the response body`,
+      );
+      throw 'runtime-error' satisfies SpinHttpError;
+    }
     size += chunk.length;
     if (size > MAX_SPIN_RESPONSE_BYTES) {
       notes.add(
@@ -168,6 +179,5 @@ function spinError(code: unknown): SpinHttpError {
   const tag = (code as { tag?: string } | undefined)?.tag;
   if (tag === 'HTTP-request-denied') return 'destination-not-allowed';
   if (tag === 'HTTP-request-URI-invalid') return 'invalid-url';
-  if (tag === undefined || tag === 'internal-error') return 'runtime-error';
-  return 'request-error';
+  return 'runtime-error';
 }

@@ -2,8 +2,10 @@
  * Outbound HTTP under the manifest's allow-list: a JavaScript guest (componentize-js,
  * `fetch`) enriches an event from a server of the test on 127.0.0.1. An allowed host
  * answers, any other is refused before the request leaves with the host and the field
- * named in the error, a server that never answers times out, a redirect to a host not
- * allowed is not followed there, and a large body streams through.
+ * named in the error, a server that never answers or stalls in the body times out, a
+ * redirect to a host not allowed is not followed there, a large body streams through
+ * (and is capped through Spin's v1 send-request), and wildcard patterns (`*://host:port`,
+ * `*.domain`) match as Spin's do.
  */
 import { once } from 'node:events';
 import { copyFile } from 'node:fs/promises';
@@ -18,6 +20,10 @@ import { buildHttpGuest } from '../support/http-fixtures.ts';
 import { manifestDir } from '../support/manifest-dir.ts';
 
 const LARGE_BYTES = 8 * 1024 * 1024;
+/** MAX_SPIN_RESPONSE_BYTES: the most `send-request` returns. */
+const V1_CAP = 16 * 1024 * 1024;
+/** What /stall and /broken send of their 1000-byte bodies. */
+const FIRST_30_BYTES = 'the first 30 bytes of 1000 ...';
 const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 
 let server: http.Server;
@@ -35,8 +41,19 @@ beforeAll(async () => {
     } else if (req.url === '/silent') {
       // Never answers: the guest's request must time out.
     } else if (req.url === '/large') {
-      res.writeHead(200, { 'content-length': String(LARGE_BYTES) });
-      writeLarge(res);
+      writeLarge(res, LARGE_BYTES);
+    } else if (req.url === '/v1-cap') {
+      writeLarge(res, V1_CAP);
+    } else if (req.url === '/over-v1-cap') {
+      writeLarge(res, V1_CAP + 1);
+    } else if (req.url === '/stall') {
+      // The headers and a first piece of the body, then nothing: the body read must time out.
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write(FIRST_30_BYTES);
+    } else if (req.url === '/broken') {
+      // The headers and a first piece of the body, then the connection closes.
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write(FIRST_30_BYTES, () => setTimeout(() => res.destroy(), 100));
     } else if (req.url === '/moved') {
       res.writeHead(302, { location: `http://localhost:${port}/profile` }).end();
     } else {
@@ -76,6 +93,19 @@ source = "fetcher.wasm"
 allowed_outbound_hosts = ["http://127.0.0.1:*"]
 outbound_timeout_ms = 1000
 threads = 1
+[component.impatient-v1]
+source = "fetcher-v1.wasm"
+allowed_outbound_hosts = ["http://127.0.0.1:*"]
+outbound_timeout_ms = 1000
+threads = 1
+[component.wildcards]
+source = "fetcher.wasm"
+allowed_outbound_hosts = ["*://localhost:${port}", "http://*.spin.internal", "http://*.localhost:*"]
+threads = 1
+[component.wildcards-v1]
+source = "fetcher-v1.wasm"
+allowed_outbound_hosts = ["*://localhost:${port}", "http://*.spin.internal"]
+threads = 1
 [component.chainer]
 source = "fetcher.wasm"
 allowed_outbound_hosts = ["http://backend.spin.internal"]
@@ -99,10 +129,11 @@ afterAll(async () => {
   server?.close();
 });
 
-/** Bytes 0..255 repeated, written with backpressure. */
-function writeLarge(res: http.ServerResponse): void {
+/** A 200 of `bytes` bytes, 0..255 repeated, written with backpressure. */
+function writeLarge(res: http.ServerResponse, bytes: number): void {
+  res.writeHead(200, { 'content-length': String(bytes) });
   const chunk = Buffer.alloc(64 * 1024, 0).map((_, i) => i % 256);
-  let left = LARGE_BYTES;
+  let left = bytes;
   const more = () => {
     while (left > 0) {
       const size = Math.min(left, chunk.length);
@@ -178,6 +209,25 @@ describe('outbound HTTP from a guest', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
+  it('times out a body that stalls after the headers (between bytes, outbound_timeout_ms = 1000)', async () => {
+    const started = Date.now();
+    const error = await app.invoke('impatient', fetchEvent('stall', `http://127.0.0.1:${port}/stall`)).catch((e) => e);
+    expect(error.message).toContain(`reading http://127.0.0.1:${port}/stall failed`);
+    // The guest's own error says only "IO error": what happened is added.
+    expect(error.message).toContain(
+      `outbound HTTP from component impatient to http://127.0.0.1:${port} timed out between bytes of the response body after 30 bytes (outbound_timeout_ms = 1000`,
+    );
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('says so when the connection closes in the middle of the body', async () => {
+    const error = await app.invoke('fetcher', fetchEvent('broken', `http://127.0.0.1:${port}/broken`)).catch((e) => e);
+    expect(error.message).toContain(`reading http://127.0.0.1:${port}/broken failed`);
+    expect(error.message).toContain(
+      `outbound HTTP from component fetcher to http://127.0.0.1:${port} lost the connection after 30 bytes of the response body`,
+    );
+  });
+
   it('streams a large response body through to the guest', async () => {
     const result = await fetched('large', `http://127.0.0.1:${port}/large`, 'count');
     expect(result).toMatchObject({ status: 200, bytes: LARGE_BYTES, last: 255 });
@@ -209,6 +259,58 @@ describe("outbound HTTP through Spin's v1 fermyon:spin/http", () => {
       status: 302,
       body: '',
     });
+  });
+
+  it("times out a server that never answers (outbound_timeout_ms = 1000) with Spin's runtime-error", async () => {
+    const started = Date.now();
+    const error = await app
+      .invoke('impatient-v1', fetchEvent('v1-silent', `http://127.0.0.1:${port}/silent`))
+      .catch((e) => e);
+    expect(error.message).toContain(`send-request http://127.0.0.1:${port}/silent failed: runtime-error`);
+    expect(error.message).toContain(
+      `outbound HTTP from component impatient-v1 to http://127.0.0.1:${port} timed out (connection-timeout; outbound_timeout_ms = 1000`,
+    );
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it("times out a body that stalls after the headers with Spin's runtime-error", async () => {
+    const started = Date.now();
+    const error = await app
+      .invoke('impatient-v1', fetchEvent('v1-stall', `http://127.0.0.1:${port}/stall`))
+      .catch((e) => e);
+    expect(error.message).toContain(`send-request http://127.0.0.1:${port}/stall failed: runtime-error`);
+    expect(error.message).toContain(
+      `outbound HTTP from component impatient-v1 to http://127.0.0.1:${port} timed out between bytes of the response body after 30 bytes`,
+    );
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it("answers a body whose connection closes in the middle with Spin's runtime-error, saying why", async () => {
+    const error = await app
+      .invoke('fetcher-v1', fetchEvent('v1-broken', `http://127.0.0.1:${port}/broken`))
+      .catch((e) => e);
+    expect(error.message).toContain(`send-request http://127.0.0.1:${port}/broken failed: runtime-error`);
+    expect(error.message).toContain(
+      `outbound HTTP from component fetcher-v1 to http://127.0.0.1:${port} lost the connection after 30 bytes of the response body`,
+    );
+  });
+
+  it('returns a body of exactly 16 MiB whole', async () => {
+    expect(await fetched('v1-cap', `http://127.0.0.1:${port}/v1-cap`, 'count', 'fetcher-v1')).toEqual({
+      status: 200,
+      bytes: V1_CAP,
+      last: 255,
+    });
+  });
+
+  it('refuses a body over 16 MiB with runtime-error, saying why and what to use instead', async () => {
+    const error = await app
+      .invoke('fetcher-v1', fetchEvent('v1-over-cap', `http://127.0.0.1:${port}/over-v1-cap`, 'count'))
+      .catch((e) => e);
+    expect(error.message).toContain(`send-request http://127.0.0.1:${port}/over-v1-cap failed: runtime-error`);
+    expect(error.message).toContain(
+      `component fetcher-v1 received a response body over ${V1_CAP} bytes through fermyon:spin/http (use wasi:http to stream it)`,
+    );
   });
 });
 
@@ -246,5 +348,32 @@ describe('service chaining from a guest (http://<component>.spin.internal)', () 
     await expect(app.invoke('fetcher', fetchEvent('not-chained', 'http://backend.spin.internal/'))).rejects.toThrow(
       'http://backend.spin.internal is not in its allowed_outbound_hosts',
     );
+  });
+});
+
+describe('wildcard patterns', () => {
+  it('*://localhost:<port> lets fetch and send-request reach that host and port over http', async () => {
+    const url = `http://localhost:${port}/profile`;
+    const answer = { status: 200, body: '{"tier":"gold"}' };
+    expect(await fetched('any-scheme', url, 'text', 'wildcards')).toEqual(answer);
+    expect(await fetched('any-scheme-v1', url, 'text', 'wildcards-v1')).toEqual(answer);
+  });
+
+  it('*://localhost:<port> refuses another port, and *.localhost does not cover localhost itself', async () => {
+    const other = `http://localhost:${port + 1}`;
+    await expect(app.invoke('wildcards', fetchEvent('any-scheme-other-port', `${other}/`))).rejects.toThrow(
+      `${other} is not in its allowed_outbound_hosts (allowed: *://localhost:${port}, http://*.spin.internal, http://*.localhost:*)`,
+    );
+    await expect(app.invoke('wildcards-v1', fetchEvent('any-scheme-other-port-v1', `${other}/`))).rejects.toThrow(
+      'destination-not-allowed',
+    );
+  });
+
+  it('*.spin.internal reaches a component of the app by service chaining', async () => {
+    for (const component of ['wildcards', 'wildcards-v1']) {
+      const result = await fetched(`${component}-chained`, 'http://backend.spin.internal/any', 'text', component);
+      expect(result.status).toBe(200);
+      expect(JSON.parse(String(result.body))).toMatchObject({ uri: '/any' });
+    }
   });
 });

@@ -1,9 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { parse } from '@bytecodealliance/jco';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestCallRef, returnedErr } from '../../src/adapter.ts';
 import type { ComponentConfig, InstanceMode } from '../../src/app/model.ts';
@@ -12,6 +10,7 @@ import type { CloudEvent } from '../../src/event.ts';
 import type { Component } from '../../src/runtime/component.ts';
 import { type LoadOptions, loadComponent } from '../../src/runtime/load.ts';
 import { instantiateModule, type WasmModule } from '../../src/runtime/wasm.ts';
+import { capturingLogger } from '../support/capturing-logger.ts';
 import { buildFixture } from '../support/fixtures.ts';
 import type { returnsErrCall, tickCall } from '../support/guest-calls.ts';
 import { loopingTimerGuest } from '../support/looping-timer.ts';
@@ -41,18 +40,6 @@ function event(type: string, extra: Partial<CloudEvent> = {}): CloudEvent {
   };
 }
 
-/** A logger whose records the test can read. */
-function capturingLogger() {
-  const records: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      records.push(JSON.parse(String(chunk)) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, stream), records };
-}
-
 /** One worker thread unless said otherwise: `test.count` then counts every event. */
 function config(
   id: string,
@@ -78,7 +65,7 @@ const cacheDir = mkdtempSync(join(tmpdir(), 'spindle-runtime-cache-'));
 const variables: Record<string, string> = { suffix: '.transformed' };
 const options = (extra: Partial<LoadOptions> = {}): LoadOptions => ({
   cacheDir,
-  logger: capturingLogger().logger,
+  logger: capturingLogger('debug').logger,
   variables: (name) => variables[name],
   ...extra,
 });
@@ -314,7 +301,7 @@ describe('worker threads and the per-event deadline', () => {
 
 describe('guest output', () => {
   it('stdout and stderr lines reach the log tagged with the component id', async () => {
-    const { logger, records } = capturingLogger();
+    const { logger, records } = capturingLogger('debug');
     const component = await load(config('logger', wasm), options({ logger }));
     await component.handle(event('test.log', { id: 'log-1' }));
     expect(records).toContainEqual(
@@ -329,11 +316,11 @@ describe('guest output', () => {
 describe('loading', () => {
   it('serves a second load from the transpile cache without running jco', async () => {
     const ownCache = mkdtempSync(join(tmpdir(), 'spindle-runtime-cache-'));
-    const first = capturingLogger();
+    const first = capturingLogger('debug');
     await load(config('cached', wasm), options({ cacheDir: ownCache, logger: first.logger }));
     expect(first.records).toContainEqual(expect.objectContaining({ component: 'cached', cache: 'miss' }));
 
-    const second = capturingLogger();
+    const second = capturingLogger('debug');
     const component = await load(
       config('cached', wasm),
       options({

@@ -4,30 +4,12 @@
  * grows past `memory_limit_mb` fails naming it, and the app goes on serving; and a guest
  * of theirs may call the app itself (service chaining), which the main thread could not.
  */
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineApp, type RunningApp, startApp } from '../../src/index.ts';
+import { capturingLogger } from '../support/capturing-logger.ts';
 import { buildHttpGuest } from '../support/http-fixtures.ts';
 import { loopingTimerGuest } from '../support/looping-timer.ts';
 import { waitFor } from '../support/wait.ts';
-
-interface LogRecord {
-  level: number;
-  msg: string;
-  component?: string;
-}
-
-function capturingLogger() {
-  const records: LogRecord[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      records.push(JSON.parse(String(chunk)) as LogRecord);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), records };
-}
 
 describe('Spin HTTP, WASI HTTP and timer guests on worker threads', () => {
   let app: RunningApp;

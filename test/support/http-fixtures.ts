@@ -1,7 +1,8 @@
 /**
- * The HTTP trigger's test guests, built from source in test/fixtures/http/ once and
- * cached by content hash under node_modules/.cache/spindle-fixtures/http/:
- * - JS guests with componentize-js against adapters/http/wit (Spin inbound-http, wasi:http);
+ * The HTTP trigger's test guests, built from source in test/fixtures/http/ (and the
+ * Spin templates' guests in test/fixtures/spin-templates/) once and cached by content
+ * hash under node_modules/.cache/spindle-fixtures/http/:
+ * - JS and TS guests with componentize-js against adapters/http/wit (Spin inbound-http, wasi:http);
  * - the Wagi module from C with `clang --target=wasm32-wasi`.
  */
 import { execFile } from 'node:child_process';
@@ -16,26 +17,30 @@ import { withBuildLock } from './build-lock.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SOURCES = join(ROOT, 'test', 'fixtures', 'http');
+const TEMPLATES = join(ROOT, 'test', 'fixtures', 'spin-templates');
 const WIT = join(ROOT, 'adapters', 'http', 'wit');
+const SPIN_HTTP = { wit: join(WIT, 'spin-http'), world: 'fermyon:spin/http-trigger' };
+const WASI_HTTP = { wit: join(WIT, 'wasi-http'), world: 'wasi:http/proxy@0.2.10' };
 const CACHE = join(ROOT, 'node_modules', '.cache', 'spindle-fixtures', 'http');
 
 const run = promisify(execFile);
 
-/** The JS guests and the world each is built for. */
+/** The guests, their sources and the world each is built for. */
 const GUESTS = {
-  'spin-echo': { wit: join(WIT, 'spin-http'), world: 'fermyon:spin/http-trigger' },
-  'wasi-echo': { wit: join(WIT, 'wasi-http'), world: 'wasi:http/proxy@0.2.10' },
+  'spin-echo': { source: join(SOURCES, 'spin-echo.js'), ...SPIN_HTTP },
+  'wasi-echo': { source: join(SOURCES, 'wasi-echo.js'), ...WASI_HTTP },
+  'http-js-template': { source: join(TEMPLATES, 'http-js', 'src', 'index.js'), ...WASI_HTTP },
+  'http-ts-template': { source: join(TEMPLATES, 'http-ts', 'src', 'index.ts'), ...WASI_HTTP },
 } as const;
 
 export type HttpGuest = keyof typeof GUESTS;
 
 const building = new Map<string, Promise<string>>();
 
-/** The component built from `test/fixtures/http/<name>.js`. */
+/** The component built from guest `name`'s source. */
 export function buildHttpGuest(name: HttpGuest): Promise<string> {
   return once(name, async () => {
-    const { wit, world } = GUESTS[name];
-    const source = join(SOURCES, `${name}.js`);
+    const { source, wit, world } = GUESTS[name];
     // componentize() itself skips the build when `<out>.build.json` records these inputs.
     const out = join(CACHE, `${name}.wasm`);
     await withBuildLock(out, () =>

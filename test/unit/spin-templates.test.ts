@@ -67,10 +67,12 @@ describe('the manifests spin new writes', () => {
     expect(triggerConfigs(app)).toMatchObject([{ component: 'hello-world', route: '/...' }]);
   });
 
-  it('redis-go and redis-rust: the address from [application.trigger.redis]', async () => {
+  it('redis-go, redis-rust, redis-js and redis-ts: the address from [application.trigger.redis]', async () => {
     for (const [template, source] of [
       ['redis-go', 'main.wasm'],
       ['redis-rust', 'target/wasm32-wasi/release/hello_world.wasm'],
+      ['redis-js', 'dist/hello-world.wasm'],
+      ['redis-ts', 'dist/hello-world.wasm'],
     ] as const) {
       const { dir, app } = await project(template, source);
       expect(app).toMatchObject(APPLICATION);
@@ -79,6 +81,21 @@ describe('the manifests spin new writes', () => {
         { kind: 'channel', channel: 'messages', address: 'redis://127.0.0.1:6379', component: 'hello-world' },
       ]);
     }
+  });
+});
+
+describe("spin-js-sdk's redis templates", () => {
+  it('redis-ts: a #:schema line, and an allowed_outbound_hosts list holding only a comment, which allows nothing', async () => {
+    const { dir, app } = await project('redis-ts', 'dist/hello-world.wasm');
+    expect(app.components['hello-world']).toMatchObject({
+      allowedOutboundHosts: [],
+      build: { commands: ['npm install', 'npm run build'], workdir: dir, watch: ['src/**/*.ts', 'package.json'] },
+    });
+  });
+
+  it('redis-js: one build command joined with &&, run as one shell command', async () => {
+    const { app } = await project('redis-js', 'dist/hello-world.wasm');
+    expect(app.components['hello-world']?.build?.commands).toEqual(['npm install && npm run build']);
   });
 });
 
