@@ -144,14 +144,16 @@ describe('delivery to an HTTP sink (Knative delivery spec)', () => {
     const app = await serve({
       sink: target.url,
       dead_letter: dlq.url,
-      retry: { attempts: 2, backoff_ms: 1, timeout: 'PT0.2S' },
+      retry: { attempts: 2, backoff_ms: 1, timeout: 'PT0.5S' },
     });
     expect((await postEvent(app.url, { type: 'test.echo', id: 'to-1' })).status).toBe(202);
     expect(target.arrivals).toHaveLength(2);
     const [dead] = dlq.events;
-    expect(dead?.extensions.deadletterreason).toBe(`sink ${target.url}: no answer within 200 ms (retry.timeout)`);
+    expect(dead?.extensions.deadletterreason).toBe(`sink ${target.url}: no answer within 500 ms (retry.timeout)`);
     expect(dead?.extensions).not.toHaveProperty('knativeerrorcode');
+    // The retry waited out the timeout. The gap is measured from arrivals, so it is short
+    // of 500 ms by however late the first one was seen on a loaded machine (CI saw 8 ms).
     const [first = 0, second = 0] = target.arrivals;
-    expect(second - first).toBeGreaterThanOrEqual(195);
+    expect(second - first).toBeGreaterThanOrEqual(400);
   });
 });
