@@ -34,7 +34,8 @@ FROM ${BASE_IMAGE}
 # `spindle up` transpiles components with jco's transpiler only: the toolchains behind
 # `spindle componentize` (componentize-js with its JavaScript engines, componentize-qjs,
 # binaryen, TypeScript, rolldown, wizer) are some 330 MB a runtime image does not use, so
-# they are removed; build components where you develop them.
+# they are removed; build components where you develop them. So are the dependencies'
+# source maps and type declarations (about 27 MB).
 COPY --from=build /pack/spindle.tgz /src/package-lock.json /tmp/spindle/
 RUN mkdir -p /opt/spindle \
  && tar -xzf /tmp/spindle/spindle.tgz -C /opt/spindle --strip-components=1 --no-same-owner \
@@ -45,6 +46,7 @@ RUN mkdir -p /opt/spindle \
  && rm -rf @bytecodealliance/componentize-js* @bytecodealliance/jco/node_modules @bytecodealliance/wizer* \
       @bytecodealliance/weval binaryen typescript typescript-compiler-api @typescript rolldown @rolldown \
       componentize-qjs @andreiltd \
+ && find . -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete \
  && rm -rf /tmp/spindle \
  && ln -s /opt/spindle/bin/spindle.js /usr/local/bin/spindle
 # The example app, its component built: spindle.toml and transform.wasm only.
