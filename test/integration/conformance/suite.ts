@@ -103,13 +103,22 @@ export function conformanceSuite(harness: BrokerHarness): void {
     it('processes only the events its Knative filters select, and acknowledges the others', async () => {
       const broker = await setup();
       await spindle(broker, {
-        filters: [{ cesql: "type = 'test.echo' AND seq LIKE 'pick-%'" }, { not: { exact: { subject: 'skip me' } } }],
+        filters: [
+          { cesql: "type = 'test.echo' AND seq LIKE 'pick-%'" },
+          { not: { exact: { region: 'us' } } },
+          { suffix: { source: '/conformance' } },
+          { all: [{ prefix: { subject: 'subject pick-' } }, { suffix: { datacontenttype: '/json' } }] },
+        ],
       });
       const picked = Array.from({ length: 5 }, (_, i) => event(`pick-${i}`));
+      // Each fails one filter only, so that every dialect is seen doing its part.
       const skipped = [
-        event('other-type', 'test.other', { extensions: { seq: 'pick-x' } }),
-        event('other-seq', 'test.echo', { extensions: { seq: 'drop-1' } }),
+        event('other-type', 'test.other', { subject: 'subject pick-x', extensions: { seq: 'pick-x' } }),
+        event('other-seq', 'test.echo', { subject: 'subject pick-y', extensions: { seq: 'drop-1' } }),
+        event('pick-us', 'test.echo', { extensions: { seq: 'pick-us', region: 'us' } }),
+        event('pick-source', 'test.echo', { source: '/conformance/elsewhere' }),
         event('pick-subject', 'test.echo', { subject: 'skip me' }),
+        event('pick-text', 'test.echo', { datacontenttype: 'text/plain' }),
       ];
       await broker.publish([...skipped, ...picked]);
       await waitFor(async () => (await broker.sinkEvents()).length >= picked.length, { what: 'the selected events' });
