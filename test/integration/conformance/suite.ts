@@ -29,8 +29,9 @@ export function event(id: string, type = 'test.echo', extra: Partial<CloudEvent>
 }
 
 /**
- * One adapter-conformance suite for every broker: deliver, ack after success, retry,
- * dead-letter, ordering, restart without loss, scale-out.
+ * One adapter-conformance suite for every broker: deliver, filters, ack after success,
+ * retry, dead-letter, Knative's delivery spec towards an HTTP sink, ordering, restart
+ * without loss, scale-out.
  */
 export function conformanceSuite(harness: BrokerHarness): void {
   describe(`${harness.name} conformance`, () => {
