@@ -9,11 +9,12 @@
  *   type             configurable, `dev.spindle.kafka.message` by default
  *   time             the record's timestamp
  *   datacontenttype  the `content-type` header, when there is one
- *   partitionkey     the record key, when it is UTF-8 text (so it survives the next hop)
+ *   partitionkey     the record key, when a CloudEvents String can hold it
+ *   spindlekeybase64 else the record key's bytes in base64 (not UTF-8, or a control character)
  *   data             the value bytes, exactly
- * A binary or structured CloudEvent record with a UTF-8 key and no `partitionkey` gets the
- * key as its `partitionkey` too, so that the key survives a component that keeps the
- * event's extensions, and the sink keys the output record with it.
+ * A binary or structured CloudEvent record with a key and neither extension gets the key
+ * the same way, so that the key survives the component (the dispatcher gives it to every
+ * emitted event that names no key of its own) and the sink keys the output record with it.
  * A record that claims to be a CloudEvent but is not a valid one is undecodable: the
  * result says why, and carries the record wrapped as above for the dead-letter sink.
  *
@@ -24,12 +25,13 @@ import {
   attributes,
   type CloudEvent,
   decodeUtf8,
-  forbiddenCharacter,
   fromAttributes,
   fromStructured,
   InvalidEventError,
   MAX_TIME_MS,
   parseJsonWithin,
+  partitionKeyExtension,
+  partitionKeyOf,
   timeFromMillis,
   toStructured,
   utf8,
@@ -139,19 +141,18 @@ export function decode(record: KafkaRecord, options: KafkaDecodeOptions = {}): K
   return checked(keyedByRecord(fromAttributes(attrs, data), key), 'binary', key, fail);
 }
 
-/** The event with the record key as its `partitionkey`, unless it has one (or the key is not text). */
+/** The event with the record key as its partition key, unless it names one (see the top). */
 function keyedByRecord(event: CloudEvent, key: Buffer | null): CloudEvent {
-  if (key === null || event.extensions.partitionkey !== undefined) return event;
-  const text = decodeUtf8(key);
-  if (!text) return event;
-  return { ...event, extensions: { ...event.extensions, partitionkey: text } };
+  if (key === null || partitionKeyOf(event) !== undefined) return event;
+  return { ...event, extensions: { ...event.extensions, ...partitionKeyExtension(key) } };
 }
 
 export function encode(event: CloudEvent, options: KafkaEncodeOptions): KafkaMessageOut {
   // 3.1: "an opt-in 'Key Mapper' implementation that maps the Partitioning
   // `partitionkey` attribute value to the 'key' of the Kafka message as-is" -- spindle's
-  // default when no key is given; the attribute itself stays on the event.
-  const key = options.key !== undefined ? options.key : (event.extensions.partitionkey ?? null);
+  // default when no key is given (else the bytes of `spindlekeybase64`); the extensions
+  // themselves stay on the event.
+  const key = options.key !== undefined ? options.key : (partitionKeyOf(event) ?? null);
   // 3: a receiver takes a record whose content-type starts with `application/cloudevents`
   // as structured. An event whose data is itself in an event format (say, an undecodable
   // structured record, wrapped for the dead-letter sink) cannot go in binary mode without
@@ -186,10 +187,6 @@ function isEventFormat(contentType: string | undefined): boolean {
 export function wrap(record: KafkaRecord, options: KafkaDecodeOptions = {}): CloudEvent {
   const headers = readHeaders(record.headers);
   const contentType = headers.ok ? headers.values['content-type'] : undefined;
-  const keyText = record.key ? decodeUtf8(record.key) : undefined;
-  // partitionkey is a courtesy copy of the key (which the record keeps exactly): left out
-  // when no CloudEvents string can hold it, rather than refusing the record for it.
-  const partitionkey = keyText && forbiddenCharacter(keyText) === undefined ? keyText : undefined;
   const time = timeOf(record);
   return fromAttributes(
     {
@@ -199,7 +196,7 @@ export function wrap(record: KafkaRecord, options: KafkaDecodeOptions = {}): Clo
       type: options.type ?? DEFAULT_TYPE,
       ...(typeof time === 'object' ? time : {}),
       ...(contentType === undefined ? {} : { datacontenttype: contentType }),
-      ...(partitionkey ? { partitionkey } : {}),
+      ...(record.key ? partitionKeyExtension(record.key) : {}),
     },
     record.value === null ? undefined : new Uint8Array(record.value),
   );

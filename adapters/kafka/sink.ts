@@ -5,8 +5,9 @@
  *          [&tls=true][&sasl=plain|scram-sha-256|scram-sha-512][&client_id=...][&idempotent=true]
  *
  * Events are produced in binary mode unless `mode=structured`, with the `partitionkey`
- * extension as the record key (the codec's Key Mapper), acks from all in-sync replicas,
- * and send() resolves only once Kafka acknowledged every record. More bootstrap servers
+ * extension as the record key (else the bytes of `spindlekeybase64`: the codec's Key
+ * Mapper), acks from all in-sync replicas, and send() resolves only once Kafka
+ * acknowledged every record. More bootstrap servers
  * go in `brokers=`: a URL has room for one host:port. `idempotent=true` turns on the
  * idempotent producer (no duplicates from the producer's own retries); it needs a broker
  * that grants producer ids, which the librdkafka mock cluster does not.

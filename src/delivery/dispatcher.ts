@@ -7,6 +7,7 @@ import type { Component } from '../runtime/component.ts';
 import type { Decoded, DispatchAllOptions, EventSink, Outcome, RetryPolicy, Route } from '../trigger.ts';
 import { deadLetterEvent } from './dead-letter.ts';
 import { admits } from './filter.ts';
+import { inheritPartitionKey } from './partition-key.ts';
 import { pause, retryDelay } from './retry.ts';
 
 export interface DispatcherOptions {
@@ -223,12 +224,15 @@ export class Dispatcher {
     return this.#redactor.error(error);
   }
 
-  /** The component's events for `event`, with their trace context and K_CE_OVERRIDES (which win). */
+  /**
+   * The component's events for `event`, with their trace context, the input's partition
+   * key unless they name one, and K_CE_OVERRIDES (which win).
+   */
   async #invoke(component: Component, event: CloudEvent): Promise<CloudEvent[]> {
     const tracing = this.#options.tracing;
     const handle = () => component.handle(event);
     const emitted = await (tracing === undefined ? handle() : tracing.invoke(component.id, event, handle));
-    return emitted.map((e) => this.#override(e));
+    return emitted.map((e) => this.#override(inheritPartitionKey(event, e)));
   }
 
   #override(event: CloudEvent): CloudEvent {

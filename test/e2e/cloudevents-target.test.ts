@@ -232,6 +232,7 @@ filters = [
   { prefix = { type = "test." } },
   { any = [ { exact = { source = "/a" } }, { cesql = "subject LIKE 'order-%' AND INT(SUBSTRING(subject, 7)) > 40" } ] },
   { not = { exact = { region = "us" } } },
+  { all = [ { suffix = { type = ".echo" } }, { not = { suffix = { subject = "-99" } } } ] },
 ]`);
     const send = (id: string, headers: Record<string, string>) =>
       post(spindle.url, { ...binary('test.echo', id), ...headers });
@@ -246,10 +247,13 @@ filters = [
       await send('order-7', { 'ce-source': '/b', 'ce-subject': 'order-7' }),
       await send('no-subject', { 'ce-source': '/b' }),
       await send('from-us', { 'ce-source': '/a', 'ce-region': 'us' }),
+      // `any` selects it (99 > 40), `all` does not (its subject ends with -99).
+      await send('order-99', { 'ce-source': '/b', 'ce-subject': 'order-99' }),
       // Every `filters` entry selects it, `filter` does not: test.many would emit two events.
       await post(spindle.url, { ...binary('test.many', 'many'), 'ce-source': '/a' }),
     ];
     expect(skipped.map((reply) => [reply.status, reply.body.length])).toEqual([
+      [202, 0],
       [202, 0],
       [202, 0],
       [202, 0],

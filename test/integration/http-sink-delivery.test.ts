@@ -3,55 +3,12 @@
  * capped, a per-send `timeout`, and the `knativeerror*` extensions on dead letters. The
  * sinks are the test's own HTTP servers on 127.0.0.1; spindle runs in-process (startApp).
  */
-import { once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { decode } from '../../adapters/cloudevents/codec.ts';
-import type { CloudEvent } from '../../src/event.ts';
 import { defineApp, type RunningApp, startApp } from '../../src/index.ts';
 import { type EventReceiver, startReceiver } from '../support/event-receiver.ts';
 import { buildFixture } from '../support/fixtures.ts';
 import { postEvent } from '../support/post-event.ts';
-
-/** What the scripted sink does with its n-th request (0-based): an answer, or never answering. */
-type Answer = { status: number; headers?: Record<string, string>; body?: string } | 'never';
-
-interface ScriptedSink {
-  url: string;
-  /** When each request arrived (Date.now()), in order. */
-  arrivals: number[];
-  /** The events of the requests answered 2xx. */
-  accepted: CloudEvent[];
-  close(): Promise<void>;
-}
-
-async function scriptedSink(script: (n: number) => Answer, credentials = ''): Promise<ScriptedSink> {
-  const arrivals: number[] = [];
-  const accepted: CloudEvent[] = [];
-  const server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const answer = script(arrivals.length);
-    arrivals.push(Date.now());
-    if (answer === 'never') return;
-    if (answer.status < 300) accepted.push(...decode({ headers: req.headers, body: Buffer.concat(chunks) }).events);
-    res.writeHead(answer.status, answer.headers).end(answer.body);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${credentials}127.0.0.1:${port}/`,
-    arrivals,
-    accepted,
-    async close() {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
-}
+import { type Answer, type ScriptedSink, scriptedSink } from '../support/scripted-sink.ts';
 
 let wasm: string;
 const cleanups: (() => Promise<void>)[] = [];

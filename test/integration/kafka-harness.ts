@@ -18,8 +18,8 @@ export interface KafkaCase extends BrokerCase {
   publishRecords(messages: Message[]): Promise<void>;
   /** Where a published event landed. */
   placeOf(eventId: string): { partition: number; offset: bigint } | undefined;
-  /** What reached the sink topic, in order, with each record's key (as text). */
-  sinkRecords(): Promise<{ key: string | null; event: CloudEvent }[]>;
+  /** What reached the sink topic, in order, with each record's key (its bytes). */
+  sinkRecords(): Promise<{ key: Buffer | null; event: CloudEvent }[]>;
   /** The group's committed offset per partition of the source topic (-1: none). */
   committed(): Promise<Map<number, bigint>>;
 }
@@ -66,7 +66,7 @@ export async function createKafkaCase(
   });
   const admin: Admin = client.admin();
   const reader = client.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 100 });
-  const sink: { key: string | null; event: CloudEvent }[] = [];
+  const sink: { key: Buffer | null; event: CloudEvent }[] = [];
   const dead: CloudEvent[] = [];
   await Promise.all([producer.connect(), admin.connect(), reader.connect()]);
   await reader.subscribe({ topics: [sinkTopic, deadTopic], fromBeginning: true });
@@ -74,7 +74,7 @@ export async function createKafkaCase(
     eachMessage: async ({ topic: from, partition, message }) => {
       const decoded = decode({ topic: from, partition, ...message, headers: message.headers ?? {} });
       if (!decoded.ok) throw decoded.error;
-      if (from === sinkTopic) sink.push({ key: decoded.key?.toString() ?? null, event: decoded.event });
+      if (from === sinkTopic) sink.push({ key: decoded.key, event: decoded.event });
       else dead.push(decoded.event);
     },
   });

@@ -51,9 +51,9 @@ describe('a wrapped broker message is a valid event or refused with the reason',
     expect(result.raw.id).toBe('_-0-0');
   });
 
-  it('kafka: a key with a control character stays the record key but is no partitionkey', () => {
+  it('kafka: a key with a control character stays the record key, and rides as base64, not partitionkey', () => {
     const result = decodeKafka({ topic: 't', partition: 0, offset: '1', key: Buffer.from('a\nb'), value: null });
-    expect(result.ok && result.event.extensions).toEqual({});
+    expect(result.ok && result.event.extensions).toEqual({ spindlekeybase64: Buffer.from('a\nb').toString('base64') });
     expect(result.key).toEqual(Buffer.from('a\nb'));
   });
 

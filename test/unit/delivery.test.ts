@@ -144,6 +144,36 @@ describe('Dispatcher', () => {
   });
 });
 
+describe('the partition key of emitted events', () => {
+  /** A component that returns the given extensions (like examples/transform, which returns none). */
+  function emitting(...outputs: Record<string, string>[]): Component {
+    return {
+      ...scripted([]),
+      handle: async (e: CloudEvent) => outputs.map((extensions, i) => ({ ...e, id: `${e.id}-${i}`, extensions })),
+    };
+  }
+  const dispatch = (component: Component, input: CloudEvent) =>
+    new Dispatcher({ component: () => component, logger: silentLogger(), signal: new AbortController().signal })
+      .dispatch({ componentId: 'c', retry: { attempts: 1, backoffMs: 1, maxDelayMs: 1 } }, input)
+      .then((outcome) => (outcome.kind === 'reply' ? outcome.events.map((e) => e.extensions) : outcome));
+
+  it("is the input's when the component names none, in either form", async () => {
+    const keyed = { ...event, extensions: { partitionkey: 'order-7', region: 'eu' } };
+    expect(await dispatch(emitting({}, { other: 'x' }), keyed)).toEqual([
+      { partitionkey: 'order-7' },
+      { other: 'x', partitionkey: 'order-7' },
+    ]);
+    const bytes = { ...event, extensions: { spindlekeybase64: '/wE=' } };
+    expect(await dispatch(emitting({}), bytes)).toEqual([{ spindlekeybase64: '/wE=' }]);
+  });
+
+  it("is the component's when it sets one, and absent when the input had none", async () => {
+    const keyed = { ...event, extensions: { partitionkey: 'order-7', spindlekeybase64: '/wE=' } };
+    expect(await dispatch(emitting({ partitionkey: 'mine' }), keyed)).toEqual([{ partitionkey: 'mine' }]);
+    expect(await dispatch(emitting({}), event)).toEqual([{}]);
+  });
+});
+
 describe('filters (Knative Trigger semantics)', () => {
   const e: CloudEvent = { ...event, subject: 'orders/42', extensions: { region: 'eu-west' } };
   it.each([

@@ -63,10 +63,36 @@ describe('kafka codec, binary mode', () => {
     for (const mode of ['binary', 'structured'] as const) {
       const record = consumed(encode(unkeyed, { mode, key: 'order-7' }));
       expect(decoded(record).event).toEqual({ ...unkeyed, extensions: { ...rest, partitionkey: 'order-7' } });
-      // The event's own partitionkey wins; a key that is not text adds nothing.
+      // The event's own partitionkey wins.
       expect(decoded(consumed(encode(full, { mode, key: 'order-7' }))).event).toEqual(full);
-      expect(decoded({ ...record, key: Buffer.from([0xff, 0]) }).event).toEqual(unkeyed);
     }
+  });
+
+  // A key no CloudEvents String can hold is no reason to refuse a valid event (it would be
+  // dead-lettered), nor to lose the key: it rides as base64, and keys the next record.
+  it.each([
+    ['a control character', Buffer.from('a\nb')],
+    ['U+0000', Buffer.from('a\u0000b')],
+    ['bytes that are not UTF-8', Buffer.from([0xff, 0x01])],
+  ])('accepts a record whose key holds %s, and keys the output record with the same bytes', (_, key) => {
+    const { partitionkey: __, ...rest } = full.extensions;
+    const unkeyed = { ...full, extensions: rest };
+    for (const mode of ['binary', 'structured'] as const) {
+      const result = decoded(consumed(encode(unkeyed, { mode, key })));
+      expect(result.event).toEqual({ ...unkeyed, extensions: { ...rest, spindlekeybase64: key.toString('base64') } });
+      expect(Buffer.from(encode(result.event, { mode }).key ?? '')).toEqual(key);
+    }
+    const plain = decoded({ topic: 't', partition: 0, offset: '0', key, value: Buffer.from('x') });
+    expect(plain.mode).toBe('wrapped');
+    expect(plain.event.extensions).toEqual({ spindlekeybase64: key.toString('base64') });
+    expect(Buffer.from(encode(plain.event, { mode: 'binary' }).key ?? '')).toEqual(key);
+  });
+
+  it('keys the record with partitionkey over spindlekeybase64, and keeps both extensions', () => {
+    const both = { ...full, extensions: { partitionkey: 'new', spindlekeybase64: '/wE=' } };
+    const message = encode(both, { mode: 'binary' });
+    expect(message.key).toBe('new');
+    expect(message.headers).toMatchObject({ ce_partitionkey: 'new', ce_spindlekeybase64: '/wE=' });
   });
 
   it('writes an event without data as a record without value (3.2.2), and reads it back', () => {
@@ -273,7 +299,7 @@ describe('kafka codec, records that are not CloudEvents', () => {
   });
 
   it('leaves out what the record does not have', () => {
-    const bare = wrap({ topic: 't', partition: 0, offset: '0', key: Buffer.from([0xff]), value: null });
+    const bare = wrap({ topic: 't', partition: 0, offset: '0', key: null, value: null });
     expect(bare).toEqual({
       specversion: '1.0',
       id: 't-0-0',
