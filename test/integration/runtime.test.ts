@@ -1,9 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { parse } from '@bytecodealliance/jco';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestCallRef, returnedErr } from '../../src/adapter.ts';
 import type { ComponentConfig, InstanceMode } from '../../src/app/model.ts';
@@ -12,6 +10,7 @@ import type { CloudEvent } from '../../src/event.ts';
 import type { Component } from '../../src/runtime/component.ts';
 import { type LoadOptions, loadComponent } from '../../src/runtime/load.ts';
 import { instantiateModule, type WasmModule } from '../../src/runtime/wasm.ts';
+import { capturingLogger } from '../support/capturing-logger.ts';
 import { buildFixture } from '../support/fixtures.ts';
 import type { returnsErrCall, tickCall } from '../support/guest-calls.ts';
 import { loopingTimerGuest } from '../support/looping-timer.ts';
@@ -39,18 +38,6 @@ function event(type: string, extra: Partial<CloudEvent> = {}): CloudEvent {
     data: new Uint8Array([0, 1, 0xfe, 0xff, 0x41]),
     ...extra,
   };
-}
-
-/** A logger whose records the test can read. */
-function capturingLogger() {
-  const records: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      records.push(JSON.parse(String(chunk)) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, stream), records };
 }
 
 /** One worker thread unless said otherwise: `test.count` then counts every event. */
