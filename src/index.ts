@@ -20,7 +20,7 @@ export type { AppConfig, ComponentConfig, InstanceMode, TriggerConfig, VariableD
 export { parseRouteConfig } from './app/route-config.ts';
 export { TriggerTable } from './app/table.ts';
 export { buildApp } from './build/build-app.ts';
-export { componentize } from './build/componentize.ts';
+export { componentize, type JsEngine } from './build/componentize.ts';
 export { type CheckOptions, type CheckReport, checkApp } from './check-app.ts';
 export { CesqlFilter, CesqlParseError } from './delivery/cesql/index.ts';
 export { InFlight } from './delivery/in-flight.ts';

@@ -1,9 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'smol-toml';
+import { buildExampleComponent } from '../example-component.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const spindle = join(root, 'bin/spindle.js');
@@ -18,11 +19,14 @@ export interface BrokerBench<
   plain: Rate;
 }
 
-/** Build examples/transform (a no-op when it is up to date), the component every broker bench runs. */
+let component: string | undefined;
+
+/**
+ * Build examples/transform (a no-op when it is up to date), the component every broker
+ * bench runs; SPINDLE_BENCH_ENGINE picks the engine (bench/example-component.ts).
+ */
 export function buildExample(): void {
-  execFileSync(process.execPath, [spindle, 'build', '-f', join(root, 'examples/transform')], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  component = buildExampleComponent();
 }
 
 /**
@@ -32,7 +36,7 @@ export function buildExample(): void {
  */
 export function spawnSpindle(name: string, trigger: Record<string, object[]>, application: object = {}): ChildProcess {
   const dir = mkdtempSync(join(tmpdir(), `spindle-bench-${name}-`));
-  copyFileSync(join(root, 'examples/transform/transform.wasm'), join(dir, 'transform.wasm'));
+  copyFileSync(component ?? join(root, 'examples/transform/transform.wasm'), join(dir, 'transform.wasm'));
   const manifest = {
     spin_manifest_version: 2,
     application: { name: `bench-${name}`, ...application },

@@ -7,6 +7,8 @@ import { packagePath } from '../package-files.ts';
 import { ComponentizeError } from './componentize-error.ts';
 import { guestEntry } from './guest-entry.ts';
 import { handlerGuardSource } from './handler-guard.ts';
+import { buildWithQuickJs, componentizeQjsVersion } from './quickjs-build.ts';
+import { QUICKJS_PRELUDE } from './quickjs-prelude.ts';
 import { openHostRoot } from './shim-preopens.ts';
 
 export { ComponentizeError } from './componentize-error.ts';
@@ -14,6 +16,16 @@ export { ComponentizeError } from './componentize-error.ts';
 /** spindle's own WIT (the `spindle:event` package and its vendored deps). */
 export const DEFAULT_WIT_PATH = packagePath('wit');
 export const DEFAULT_WORLD = 'spindle:event/transformer';
+
+/**
+ * The JavaScript engine compiled into the component: StarlingMonkey (SpiderMonkey, by
+ * componentize-js; the web platform's APIs, ~12 MB) or QuickJS-ng (by componentize-qjs;
+ * ~1.7 MB, less CPU per event and per fresh instance, fewer APIs: see the README).
+ */
+export type JsEngine = 'starlingmonkey' | 'quickjs';
+export const JS_ENGINES: readonly JsEngine[] = ['starlingmonkey', 'quickjs'];
+export const DEFAULT_ENGINE: JsEngine = 'starlingmonkey';
+const TOOL: Record<JsEngine, string> = { starlingmonkey: 'componentize-js', quickjs: 'componentize-qjs' };
 
 export interface ComponentizeOptions {
   /** The JavaScript or TypeScript (`.ts`, `.mts`: types erased) module to build; its exports implement the world. */
@@ -35,23 +47,25 @@ export interface ComponentizeOptions {
    * that export `spindle:event/handler`); false builds the module exactly as written.
    */
   guard?: boolean;
+  /** Defaults to DEFAULT_ENGINE. */
+  engine?: JsEngine;
 }
 
 export interface ComponentizeResult {
   out: string;
   /** False when `out` was already up to date and nothing ran. */
   built: boolean;
-  /** Content hash of the inputs (source, WIT, world, componentize-js version). */
+  /** Content hash of the inputs (source, WIT, world, engine and its build tool's version). */
   inputs: string;
 }
 
 /**
  * Build a JavaScript or TypeScript guest into a WebAssembly component with
- * componentize-js, a TypeScript one with its types erased (strip-types.ts) and a
- * spindle:event one behind the handler guard (handler-guard.ts). Skips the
- * build when `out` was built from the same inputs (recorded in `<out>.build.json`).
- * Only the source file itself is hashed: a guest that imports sibling modules needs
- * `force` after changing them.
+ * componentize-js (or componentize-qjs, `engine: 'quickjs'`), a TypeScript one with its
+ * types erased (strip-types.ts) and a spindle:event one behind the handler guard
+ * (handler-guard.ts). Skips the build when `out` was built from the same inputs
+ * (recorded in `<out>.build.json`). Only the source file itself is hashed: a guest that
+ * imports sibling modules needs `force` after changing them.
  */
 export async function componentize(options: ComponentizeOptions): Promise<ComponentizeResult> {
   const source = resolve(options.source);
@@ -62,10 +76,11 @@ export async function componentize(options: ComponentizeOptions): Promise<Compon
   const record = `${out}.build.json`;
 
   const guard = options.guard ?? worldName === DEFAULT_WORLD;
-  const inputs = await hashInputs(source, witPath, worldName, guard);
+  const engine = options.engine ?? DEFAULT_ENGINE;
+  const inputs = await hashInputs(source, witPath, worldName, guard, engine);
   if (!options.force && (await upToDate(out, record, inputs))) return { out, built: false, inputs };
 
-  const component = await build(source, witPath, worldName, cacheDir, guard);
+  const component = await build(source, { witPath, worldName, cacheDir, guard, engine });
   // Write next to the target and rename: a reader never sees half a component.
   const tmp = `${out}.${process.pid}.${Date.now()}.tmp`;
   try {
@@ -76,40 +91,49 @@ export async function componentize(options: ComponentizeOptions): Promise<Compon
     await rm(tmp, { force: true });
     throw new ComponentizeError(source, `cannot write ${out}`, { cause });
   }
-  await writeFile(record, `${JSON.stringify({ inputs, source, witPath, worldName, guard }, null, 2)}\n`);
+  await writeFile(record, `${JSON.stringify({ inputs, source, witPath, worldName, guard, engine }, null, 2)}\n`);
   return { out, built: true, inputs };
 }
 
-async function build(
-  source: string,
-  witPath: string,
-  worldName: string,
-  cacheDir: string,
-  guard: boolean,
-): Promise<Uint8Array> {
-  // Loaded on demand: componentize-js is heavy and only builds need it.
-  const [{ componentize: run }] = await Promise.all([import('@bytecodealliance/componentize-js'), openHostRoot()]);
-  await mkdir(cacheDir, { recursive: true });
-  const entry = await guestEntry(source, guard);
+interface BuildSettings {
+  witPath: string;
+  worldName: string;
+  cacheDir: string;
+  guard: boolean;
+  engine: JsEngine;
+}
+
+async function build(source: string, settings: BuildSettings): Promise<Uint8Array> {
+  const { witPath, worldName, engine } = settings;
+  const entry = await guestEntry(source, settings.guard, engine === 'quickjs' ? QUICKJS_PRELUDE : undefined);
   try {
-    const { component } = await run({
-      sourcePath: entry.path,
-      witPath,
-      worldName,
-      // Wizer's wasmtime cache goes under cacheDir instead of ~/.cache.
-      env: { XDG_CACHE_HOME: cacheDir },
-    });
-    return component;
+    return engine === 'quickjs'
+      ? await buildWithQuickJs(entry.path, dirname(source), witPath, worldName)
+      : await buildWithStarlingMonkey(entry.path, settings);
   } catch (cause) {
     const reason = entry.rename(message(cause));
     throw new ComponentizeError(
       source,
-      `componentize-js failed (world ${worldName}, WIT ${witPath}): ${reason}${syntaxErrors(source, entry.code)}`,
+      `${TOOL[engine]} failed (world ${worldName}, WIT ${witPath}): ${reason}${syntaxErrors(source, entry.code)}`,
       { cause },
     );
   } finally {
     await entry.remove();
   }
+}
+
+async function buildWithStarlingMonkey(entry: string, settings: BuildSettings): Promise<Uint8Array> {
+  // Loaded on demand: componentize-js is heavy and only builds need it.
+  const [{ componentize: run }] = await Promise.all([import('@bytecodealliance/componentize-js'), openHostRoot()]);
+  await mkdir(settings.cacheDir, { recursive: true });
+  const { component } = await run({
+    sourcePath: entry,
+    witPath: settings.witPath,
+    worldName: settings.worldName,
+    // Wizer's wasmtime cache goes under cacheDir instead of ~/.cache.
+    env: { XDG_CACHE_HOME: settings.cacheDir },
+  });
+  return component;
 }
 
 /**
@@ -134,7 +158,7 @@ function syntaxErrors(source: string, code: string): string {
  * content-addressed outputs (test fixtures) without running a build.
  */
 export function inputsHash(
-  options: Pick<ComponentizeOptions, 'source' | 'witPath' | 'worldName' | 'guard'>,
+  options: Pick<ComponentizeOptions, 'source' | 'witPath' | 'worldName' | 'guard' | 'engine'>,
 ): Promise<string> {
   const worldName = options.worldName ?? DEFAULT_WORLD;
   return hashInputs(
@@ -142,12 +166,25 @@ export function inputsHash(
     resolve(options.witPath ?? DEFAULT_WIT_PATH),
     worldName,
     options.guard ?? worldName === DEFAULT_WORLD,
+    options.engine ?? DEFAULT_ENGINE,
   );
 }
 
-async function hashInputs(source: string, witPath: string, worldName: string, guard: boolean): Promise<string> {
+async function hashInputs(
+  source: string,
+  witPath: string,
+  worldName: string,
+  guard: boolean,
+  engine: JsEngine,
+): Promise<string> {
   const hash = createHash('sha256');
-  hash.update(`componentize-js ${await componentizeJsVersion()}\0world ${worldName}\0`);
+  // StarlingMonkey builds keep the hash they had before there was a choice of engine.
+  if (engine === 'quickjs') {
+    hash.update(`componentize-qjs ${await componentizeQjsVersion()}\0prelude\0${QUICKJS_PRELUDE}\0`);
+  } else {
+    hash.update(`componentize-js ${await componentizeJsVersion()}\0`);
+  }
+  hash.update(`world ${worldName}\0`);
   // Unguarded builds keep the hash they had before the guard existed.
   if (guard) hash.update(`guard\0${handlerGuardSource('guest', 'label')}\0`);
   try {

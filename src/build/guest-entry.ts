@@ -24,8 +24,11 @@ const TYPESCRIPT = new Set(['.ts', '.mts']);
  * handler guard in front when `guard` is set. Generated modules are written beside the
  * guest (dot files, removed after the build): componentize-js gives the engine only the
  * guest's folder, and the guest's own relative imports must resolve as they do for it.
+ * A `prelude` (a module's source: globals the engine lacks) is evaluated before
+ * everything else, the guest's top level included; its exported `guestLoaded` is called
+ * after everything else.
  */
-export async function guestEntry(source: string, guard: boolean): Promise<GuestEntry> {
+export async function guestEntry(source: string, guard: boolean, prelude?: string): Promise<GuestEntry> {
   let code: string;
   try {
     code = await readFile(source, 'utf8');
@@ -62,9 +65,23 @@ export async function guestEntry(source: string, guard: boolean): Promise<GuestE
     names.set(basename(guest), basename(source));
     await write(guest, code);
   }
-  if (!guard) return { path: guest, code, rename, remove };
-  const entry = join(dir, `.${name}.${tag}.guard.js`);
-  names.set(basename(entry), "spindle's handler guard");
-  await write(entry, handlerGuardSource(`./${basename(guest)}`, basename(source), basename(entry)));
-  return { path: entry, code, rename, remove };
+  let entry = guest;
+  if (guard) {
+    entry = join(dir, `.${name}.${tag}.guard.js`);
+    names.set(basename(entry), "spindle's handler guard");
+    await write(entry, handlerGuardSource(`./${basename(guest)}`, basename(source), basename(entry)));
+  }
+  if (prelude === undefined) return { path: entry, code, rename, remove };
+  // Imports are evaluated in order, before the importing module's body: the prelude's
+  // globals exist when the guest's top level runs, and the body runs after it.
+  const preludeFile = join(dir, `.${name}.${tag}.prelude.js`);
+  names.set(basename(preludeFile), "spindle's prelude");
+  await write(preludeFile, prelude);
+  const top = join(dir, `.${name}.${tag}.entry.js`);
+  names.set(basename(top), "spindle's entry module");
+  await write(
+    top,
+    `import { guestLoaded } from './${basename(preludeFile)}';\nexport * from './${basename(entry)}';\nguestLoaded();\n`,
+  );
+  return { path: top, code, rename, remove };
 }

@@ -135,17 +135,23 @@ function isVariant(value) {
 }
 
 function describeThrown(thrown) {
+  // An import's WIT error, as the bindings throw it: the payload of an object
+  // (componentize-js) or of an Error whose message says only "see error.payload" (QuickJS).
+  if (thrown !== null && typeof thrown === 'object' && 'payload' in thrown) return describeValue(thrown.payload);
   if (thrown instanceof Error) return thrown.message === '' ? thrown.name : thrown.name + ': ' + thrown.message;
-  if (typeof thrown === 'string') return JSON.stringify(thrown);
-  if (thrown !== null && typeof thrown === 'object') {
-    const inner = 'payload' in thrown ? thrown.payload : thrown;
+  return describeValue(thrown);
+}
+
+function describeValue(value) {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value !== null && typeof value === 'object') {
     try {
-      return JSON.stringify(inner) ?? kind(inner);
+      return JSON.stringify(value) ?? kind(value);
     } catch {
-      return kind(inner);
+      return kind(value);
     }
   }
-  return String(thrown);
+  return String(value);
 }
 
 function asError(thrown) {
@@ -159,7 +165,10 @@ function asError(thrown) {
     // from the guard inward are spindle's, not the guest's.
     const frames = thrown.stack.trim().split('\\n');
     const own = frames.findIndex((frame) => frame.includes(GUARD_FILE));
-    const guestFrames = (own === -1 ? frames : frames.slice(0, own)).map((frame) => frame.replaceAll(GUEST_FILE, LABEL));
+    // SpiderMonkey writes a frame as \`handle@file:1:2\`, QuickJS as \`    at handle (file:1:2)\`.
+    const guestFrames = (own === -1 ? frames : frames.slice(0, own)).map((frame) =>
+      frame.trim().replace(/^at /, '').replaceAll(GUEST_FILE, LABEL),
+    );
     console.error(LABEL + ': ' + reason + ' at ' + guestFrames.join(' < '));
   }
   return { tag: 'retry', val: reason };

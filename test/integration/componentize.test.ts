@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ComponentizeError, componentize } from '../../src/build/componentize.ts';
+import { ComponentizeError, componentize, inputsHash, type JsEngine } from '../../src/build/componentize.ts';
 
 const wizerCache = join(
   fileURLToPath(new URL('../..', import.meta.url)),
@@ -14,13 +14,20 @@ const wizerCache = join(
 );
 
 /** Builds `file` (written with `code` in a new folder), expecting a ComponentizeError. */
-async function failedBuild(file: string, code: string): Promise<{ dir: string; source: string; message: string }> {
+async function failedBuild(
+  file: string,
+  code: string,
+  engine?: JsEngine,
+): Promise<{ dir: string; source: string; message: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'spindle-componentize-'));
   const source = join(dir, file);
   writeFileSync(source, code);
-  const error = await componentize({ source, out: join(dir, 'out.wasm'), cacheDir: wizerCache }).catch(
-    (e: unknown) => e,
-  );
+  const error = await componentize({
+    source,
+    out: join(dir, 'out.wasm'),
+    cacheDir: wizerCache,
+    ...(engine ? { engine } : {}),
+  }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ComponentizeError);
   return { dir, source, message: (error as Error).message };
 }
@@ -77,4 +84,41 @@ describe('componentize', () => {
     );
     expect(readdirSync(dir)).toEqual(['nohandler.ts']);
   }, 120_000);
+
+  describe('with --engine quickjs', () => {
+    it('builds a JS guest, then skips the build while its inputs are unchanged; a StarlingMonkey build is another input', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'spindle-componentize-'));
+      const source = join(dir, 'echo.js');
+      writeFileSync(source, 'export const handler = { handle(event) { return [event]; } };\n');
+      const out = join(dir, 'echo.wasm');
+
+      const first = await componentize({ source, out, engine: 'quickjs' });
+      expect(first.built).toBe(true);
+      expect(statSync(out).size).toBeLessThan(4 * 2 ** 20);
+      expect(await componentize({ source, out, engine: 'quickjs' })).toEqual({ ...first, built: false });
+      expect(await inputsHash({ source })).not.toBe(first.inputs);
+      expect(readdirSync(dir).sort()).toEqual(['echo.js', 'echo.wasm', 'echo.wasm.build.json']);
+    }, 120_000);
+
+    it('names the source file, the line and what is wrong when the guest does not build', async () => {
+      const { source, message } = await failedBuild(
+        'broken.js',
+        'export const handler = {\n  handle(event) {\n    return [event] +* 2;\n  },\n};\n',
+        'quickjs',
+      );
+      expect(message).toMatch(new RegExp(`^componentize ${source}: componentize-qjs failed`));
+      expect(message).toContain(`${source}:3`);
+      expect(message).toContain("SyntaxError: Unexpected token '*'");
+    }, 120_000);
+
+    it('says what to export when a guest has no handler, and leaves nothing beside it', async () => {
+      const { dir, message } = await failedBuild(
+        'nohandler.ts',
+        'export const handle = (event: unknown) => [event];\n',
+        'quickjs',
+      );
+      expect(message).toContain('nohandler.ts must export `handler` with a `handle(event)` method');
+      expect(readdirSync(dir)).toEqual(['nohandler.ts']);
+    }, 120_000);
+  });
 });

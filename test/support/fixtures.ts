@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { componentize, inputsHash } from '../../src/build/componentize.ts';
+import { componentize, inputsHash, type JsEngine } from '../../src/build/componentize.ts';
 import { withBuildLock } from './build-lock.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,6 +22,8 @@ export interface FixtureOptions {
    * behaviours guest's `test.trap` must really trap).
    */
   guard?: boolean;
+  /** The JavaScript engine built in; defaults to componentize's (StarlingMonkey). */
+  engine?: JsEngine;
 }
 
 /**
@@ -31,11 +33,12 @@ export interface FixtureOptions {
  * workers from building the same one twice.
  */
 export function buildFixture(name: string, options: FixtureOptions = {}): Promise<string> {
-  let pending = building.get(name);
+  const key = `${name} ${options.engine ?? ''}`;
+  let pending = building.get(key);
   if (pending === undefined) {
     pending = build(name, options);
-    building.set(name, pending);
-    pending.catch(() => building.delete(name));
+    building.set(key, pending);
+    pending.catch(() => building.delete(key));
   }
   return pending;
 }
@@ -43,11 +46,11 @@ export function buildFixture(name: string, options: FixtureOptions = {}): Promis
 /** Where `buildFixture` puts `name`'s component: its source and content-addressed output. */
 export async function fixturePaths(
   name: string,
-  { worldName, witPath, guard = false }: FixtureOptions = {},
+  { worldName, witPath, guard = false, engine }: FixtureOptions = {},
 ): Promise<{
   source: string;
   out: string;
-  inputs: { source: string; guard: boolean; worldName?: string; witPath?: string };
+  inputs: { source: string; guard: boolean; worldName?: string; witPath?: string; engine?: JsEngine };
 }> {
   const ts = join(SOURCES, `${name}.ts`);
   const source = existsSync(ts) ? ts : join(SOURCES, `${name}.js`);
@@ -56,6 +59,7 @@ export async function fixturePaths(
     guard,
     ...(worldName === undefined ? {} : { worldName }),
     ...(witPath === undefined ? {} : { witPath }),
+    ...(engine === undefined ? {} : { engine }),
   };
   return { source, out: join(CACHE, `${name}-${(await inputsHash(inputs)).slice(0, 16)}.wasm`), inputs };
 }

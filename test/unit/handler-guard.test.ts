@@ -172,6 +172,24 @@ describe('the handler guard', () => {
     });
   });
 
+  it("names an import's error by its payload also when the bindings wrap it in an Error (QuickJS)", () => {
+    const stderr = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const wrapped = Object.assign(new Error('[object Object] (see error.payload)'), {
+        payload: { tag: 'undefined', val: 'no variable named "x"' },
+      });
+      expect(
+        outcome(handle, () => {
+          throw wrapped;
+        }),
+      ).toEqual({
+        thrown: { tag: 'retry', val: 'handle threw {"tag":"undefined","val":"no variable named \\"x\\""}' },
+      });
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
   it('refuses, at load, a guest that exports no handler', async () => {
     await expect(guard('export const handle = (e) => [e];')).rejects.toThrow(
       'shout.ts must export `handler` with a `handle(event)` method, e.g. export const handler = { handle(event) { return [event]; } }; found handler: nothing',

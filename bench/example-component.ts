@@ -1,0 +1,27 @@
+/**
+ * The example component (examples/transform) that the HTTP target and broker benches run,
+ * built when it is out of date: as its manifest builds it (componentize-js), or, with
+ * `SPINDLE_BENCH_ENGINE=quickjs` in the environment, by `spindle componentize --engine
+ * quickjs` into examples/transform/.spindle/. Build progress goes to stderr: stdout is the
+ * bench's figures.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const spindle = join(root, 'bin/spindle.js');
+const example = join(root, 'examples/transform');
+
+/** Builds the example component for `SPINDLE_BENCH_ENGINE` (default the manifest's build) and returns its path. */
+export function buildExampleComponent(): string {
+  const engine = process.env.SPINDLE_BENCH_ENGINE;
+  if (engine === undefined || engine === '' || engine === 'starlingmonkey') {
+    execFileSync(process.execPath, [spindle, 'build', '-f', example], { stdio: ['ignore', 2, 2] });
+    return join(example, 'transform.wasm');
+  }
+  const out = join(example, '.spindle', `transform-${engine}.wasm`);
+  const args = ['componentize', join(example, 'transform.ts'), '-o', out, '--engine', engine];
+  execFileSync(process.execPath, [spindle, ...args], { stdio: ['ignore', 2, 2] });
+  return out;
+}
