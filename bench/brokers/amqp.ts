@@ -10,7 +10,7 @@
  * is not counted), by polling the queue's depth.
  *
  * Usage: node bench/brokers/amqp.ts [--events 10000]   (AMQP_URL, else the local RabbitMQ;
- * BENCH_PREFETCH, else 16)
+ * BENCH_PREFETCH, else 16; BENCH_WINDOWS: see window.ts)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -19,30 +19,37 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type Channel, type ConsumeMessage, connect } from 'amqplib';
 import { type BrokerBench, buildExample, spawnSpindle } from './example.ts';
+import { MeasuredWindow } from './window.ts';
 
 const PREFETCH = Number(process.env.BENCH_PREFETCH ?? 16);
 const self = fileURLToPath(import.meta.url);
+/** What bench/profile-summary.ts is told of each run (window.ts). */
+const MEASURED = { broker: 'amqp', brokerProcess: { prefix: 'beam.smp' } };
 const amqpUrl = () => process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 export type AmqpBench = BrokerBench<'amqp'>;
 
 export async function benchAmqp(options: { events: number }): Promise<AmqpBench> {
   buildExample();
-  const spindle = await run(options.events, (input, output) => {
+  const spindle = await run(options.events, 'spindle', (input, output) => {
     const sink = new URL(amqpUrl());
     sink.searchParams.set('routing_key', output);
     return spawnSpindle('amqp', {
       amqp: [{ url: amqpUrl(), queue: input, prefetch: PREFETCH, component: 'transform', sink: sink.href }],
     });
   });
-  const plain = await run(options.events, (input, output) =>
+  const plain = await run(options.events, 'plain', (input, output) =>
     spawn(process.execPath, [self, '--plain', input, output], { stdio: ['ignore', 'ignore', 'inherit'] }),
   );
   return { broker: 'amqp', spindle: { eventsPerSecond: spindle }, plain: { eventsPerSecond: plain } };
 }
 
 /** Fill a fresh input queue, start the consumer, and time the output queue filling up. */
-async function run(events: number, start: (input: string, output: string) => ChildProcess): Promise<number> {
+async function run(
+  events: number,
+  program: 'spindle' | 'plain',
+  start: (input: string, output: string) => ChildProcess,
+): Promise<number> {
   const model = await connect(amqpUrl());
   const channel = await model.createConfirmChannel();
   const input = `spindle-bench-in-${randomUUID()}`;
@@ -64,12 +71,16 @@ async function run(events: number, start: (input: string, output: string) => Chi
     await channel.waitForConfirms();
     child = start(input, output);
     const exited = once(child, 'exit');
+    const measured = new MeasuredWindow({ ...MEASURED, program, pid: child.pid, events: events - 1 });
     let first: number | undefined;
     for (;;) {
       const depth = (await channel.checkQueue(output)).messageCount;
       const now = performance.now();
-      if (depth > 0) first ??= now;
-      if (depth >= events && first !== undefined) return Math.round((events - 1) / ((now - first) / 1000));
+      if (depth > 0) first ??= measured.open(now);
+      if (depth >= events && first !== undefined) {
+        measured.close(now);
+        return Math.round((events - 1) / ((now - first) / 1000));
+      }
       if (child.exitCode !== null) throw new Error(`the consumer exited with ${child.exitCode} after ${depth} events`);
       await Promise.race([new Promise((resolve) => setTimeout(resolve, 20)), exited]);
     }
@@ -114,6 +125,7 @@ if (process.argv[1] === self) {
     allowPositionals: true,
   });
   if (values.plain) {
+    process.once('SIGTERM', () => process.exit(0)); // an exit, so that a --cpu-prof profile is written
     await plain(positionals[0] ?? '', positionals[1] ?? '');
   } else {
     const result = await benchAmqp({ events: Number(values.events) });

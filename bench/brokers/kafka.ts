@@ -12,7 +12,9 @@
  * start-up and the group join count) and from the first output record to the Nth.
  *
  * Usage: node bench/brokers/kafka.ts [--events 10000]
- *        (KAFKA_BROKERS=host:port,..., else librdkafka's mock cluster, as the tests use)
+ *        (KAFKA_BROKERS=host:port,..., else librdkafka's mock cluster, as the tests use;
+ *        partitions per topic BENCH_PARTITIONS (the mock's), else 4; partitions at once
+ *        BENCH_CONCURRENCY, else 4; BENCH_WINDOWS: see window.ts)
  */
 // As spindle does: no TimeoutNegativeWarning from kafkajs's request queue on Node 24.
 import '../../adapters/kafka/quiet-request-queue.ts';
@@ -24,9 +26,19 @@ import { parseArgs } from 'node:util';
 import { type IHeaders, Kafka, logLevel, Partitioners } from 'kafkajs';
 import { startKafkaMock } from '../../test/support/kafka-mock/start.ts';
 import { type BrokerBench, buildExample, spawnSpindle } from './example.ts';
+import { MeasuredWindow } from './window.ts';
 
-const PARTITIONS_AT_ONCE = 4;
+/** Of the mock's topics: BENCH_PARTITIONS, else 4 (as it creates them when asked for an unknown one). */
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 4);
+/** Partitions handled at once by both programs: BENCH_CONCURRENCY, else 4. */
+const PARTITIONS_AT_ONCE = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const self = fileURLToPath(import.meta.url);
+/** What bench/profile-summary.ts is told of each run (window.ts). */
+const MEASURED = {
+  broker: 'kafka',
+  // The mock this process started, not other tests' mocks.
+  brokerProcess: { prefix: 'mock-cluster', parent: process.pid },
+};
 
 export interface Rate {
   /** From the first output record to the Nth. */
@@ -39,10 +51,14 @@ export type KafkaBench = BrokerBench<'kafka', Rate>;
 
 export async function benchKafka(options: { events: number }): Promise<KafkaBench> {
   buildExample();
-  const mock = process.env.KAFKA_BROKERS ? undefined : await startKafkaMock();
+  const [forSpindle, forPlain] = [topicPair(), topicPair()] as const;
+  const topics = [forSpindle, forPlain].flatMap(({ input, output }) => [input, output]);
+  const mock = process.env.KAFKA_BROKERS
+    ? undefined
+    : await startKafkaMock({ topics: topics.map((topic) => `${topic}:${PARTITIONS}`) });
   const brokers = process.env.KAFKA_BROKERS?.split(',') ?? mock?.brokers ?? [];
   try {
-    const spindle = await run(brokers, options.events, (input, output, group) => {
+    const spindle = await run(brokers, options.events, 'spindle', forSpindle, (input, output, group) => {
       const trigger = {
         topic: input,
         group,
@@ -52,7 +68,7 @@ export async function benchKafka(options: { events: number }): Promise<KafkaBenc
       };
       return spawnSpindle('kafka', { kafka: [trigger] }, { trigger: { kafka: { brokers } } });
     });
-    const plain = await run(brokers, options.events, (input, output, group) =>
+    const plain = await run(brokers, options.events, 'plain', forPlain, (input, output, group) =>
       spawn(process.execPath, [self, '--plain', brokers.join(','), input, output, group], {
         stdio: ['ignore', 'ignore', 'inherit'],
       }),
@@ -63,6 +79,10 @@ export async function benchKafka(options: { events: number }): Promise<KafkaBenc
   }
 }
 
+function topicPair(): { input: string; output: string } {
+  return { input: `spindle-bench-in-${randomUUID()}`, output: `spindle-bench-out-${randomUUID()}` };
+}
+
 function client(brokers: string[]): Kafka {
   return new Kafka({ clientId: 'spindle-bench', brokers, logLevel: logLevel.NOTHING });
 }
@@ -71,11 +91,11 @@ function client(brokers: string[]): Kafka {
 async function run(
   brokers: string[],
   events: number,
+  program: 'spindle' | 'plain',
+  { input, output }: { input: string; output: string },
   start: (input: string, output: string, group: string) => ChildProcess,
 ): Promise<Rate> {
   const kafka = client(brokers);
-  const input = `spindle-bench-in-${randomUUID()}`;
-  const output = `spindle-bench-out-${randomUUID()}`;
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   const admin = kafka.admin();
   await Promise.all([producer.connect(), admin.connect()]);
@@ -101,12 +121,14 @@ async function run(
     const started = performance.now();
     child = start(input, output, `bench-${randomUUID()}`);
     const exited = once(child, 'exit');
+    const measured = new MeasuredWindow({ ...MEASURED, program, pid: child.pid, events: events - 1 });
     let first: number | undefined;
     for (;;) {
       const count = await outputCount(admin, output);
       const now = performance.now();
-      if (count > 0) first ??= now;
+      if (count > 0) first ??= measured.open(now);
       if (count >= events && first !== undefined) {
+        measured.close(now);
         return {
           eventsPerSecond: Math.round((events - 1) / ((now - first) / 1000)),
           fromStartEventsPerSecond: Math.round(events / ((now - started) / 1000)),
@@ -183,7 +205,7 @@ if (process.argv[1] === self) {
   } else {
     const result = await benchKafka({ events: Number(values.events) });
     const ratio = ((100 * result.spindle.eventsPerSecond) / result.plain.eventsPerSecond).toFixed(0);
-    console.log(`${values.events} events, 4 partitions, ${PARTITIONS_AT_ONCE} at once, acks=all per event`);
+    console.log(`${values.events} events, ${PARTITIONS} partitions, ${PARTITIONS_AT_ONCE} at once, acks=all per event`);
     console.log(
       `spindle (examples/transform): ${result.spindle.eventsPerSecond} events/s ` +
         `(${result.spindle.fromStartEventsPerSecond} from start)`,

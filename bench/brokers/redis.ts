@@ -10,7 +10,8 @@
  * first; the rate is measured from the first to the Nth entry on the output stream (so
  * start-up is not counted), by polling XLEN.
  *
- * Usage: node bench/brokers/redis.ts [--events 10000]   (REDIS_URL, else the local Redis)
+ * Usage: node bench/brokers/redis.ts [--events 10000]   (REDIS_URL, else the local Redis;
+ * BENCH_CONSUMERS, else 1; BENCH_WINDOWS: see window.ts)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -19,33 +20,43 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { type BrokerBench, buildExample, spawnSpindle } from './example.ts';
+import { MeasuredWindow } from './window.ts';
 
 /** As the trigger's stream-consumer.ts BATCH. */
 const COUNT = 10;
+/** Consumers in the group, in each program (each reads COUNT at a time): BENCH_CONSUMERS, else 1. */
+const CONSUMERS = Number(process.env.BENCH_CONSUMERS ?? 1);
 const self = fileURLToPath(import.meta.url);
+/** What bench/profile-summary.ts is told of each run (window.ts). */
+const MEASURED = { broker: 'redis-streams', brokerProcess: { prefix: 'redis-server' } };
 const redisUrl = () => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export type RedisBench = BrokerBench<'redis-streams'>;
 
 export async function benchRedis(options: { events: number }): Promise<RedisBench> {
   buildExample();
-  const spindle = await run(options.events, (input, output) => {
-    const trigger = {
+  const spindle = await run(options.events, 'spindle', (input, output) => {
+    const triggers = Array.from({ length: CONSUMERS }, (_, i) => ({
       address: redisUrl(),
       stream: input,
+      consumer: `bench-${i}`,
       component: 'transform',
       sink: `${redisUrl()}?stream=${output}`,
-    };
-    return spawnSpindle('redis', { redis: [trigger] });
+    }));
+    return spawnSpindle('redis', { redis: triggers });
   });
-  const plain = await run(options.events, (input, output) =>
+  const plain = await run(options.events, 'plain', (input, output) =>
     spawn(process.execPath, [self, '--plain', input, output], { stdio: ['ignore', 'ignore', 'inherit'] }),
   );
   return { broker: 'redis-streams', spindle: { eventsPerSecond: spindle }, plain: { eventsPerSecond: plain } };
 }
 
 /** Fill a fresh input stream, start the consumer, and time the output stream filling up. */
-async function run(events: number, start: (input: string, output: string) => ChildProcess): Promise<number> {
+async function run(
+  events: number,
+  program: 'spindle' | 'plain',
+  start: (input: string, output: string) => ChildProcess,
+): Promise<number> {
   const redis = new Redis(redisUrl());
   const input = `spindle-bench-in-${randomUUID()}`;
   const output = `spindle-bench-out-${randomUUID()}`;
@@ -68,12 +79,16 @@ async function run(events: number, start: (input: string, output: string) => Chi
     }
     child = start(input, output);
     const exited = once(child, 'exit');
+    const measured = new MeasuredWindow({ ...MEASURED, program, pid: child.pid, events: events - 1 });
     let first: number | undefined;
     for (;;) {
       const length = await redis.xlen(output);
       const now = performance.now();
-      if (length > 0) first ??= now;
-      if (length >= events && first !== undefined) return Math.round((events - 1) / ((now - first) / 1000));
+      if (length > 0) first ??= measured.open(now);
+      if (length >= events && first !== undefined) {
+        measured.close(now);
+        return Math.round((events - 1) / ((now - first) / 1000));
+      }
       if (child.exitCode !== null) throw new Error(`the consumer exited with ${child.exitCode} after ${length} events`);
       await Promise.race([new Promise((resolve) => setTimeout(resolve, 20)), exited]);
     }
@@ -87,15 +102,21 @@ async function run(events: number, start: (input: string, output: string) => Chi
   }
 }
 
-/** (b): XREADGROUP, transform as examples/transform does, XADD, then XACK. */
+/** (b): XREADGROUP, transform as examples/transform does, XADD, then XACK; CONSUMERS such loops. */
 async function plain(input: string, output: string): Promise<void> {
+  const group = 'bench-plain';
+  const admin = new Redis(redisUrl());
+  await admin.xgroup('CREATE', input, group, '0', 'MKSTREAM').catch(() => {});
+  admin.disconnect();
+  await Promise.all(Array.from({ length: CONSUMERS }, (_, i) => consume(input, output, group, `plain-${i}`)));
+}
+
+async function consume(input: string, output: string, group: string, consumer: string): Promise<void> {
   const reader = new Redis(redisUrl());
   const writer = new Redis(redisUrl());
-  const group = 'bench-plain';
-  await reader.xgroup('CREATE', input, group, '0', 'MKSTREAM').catch(() => {});
   for (;;) {
     const reply = (await reader.call('XREADGROUP', [
-      ...['GROUP', group, 'plain', 'COUNT', String(COUNT), 'BLOCK', '1000', 'STREAMS', input, '>'],
+      ...['GROUP', group, consumer, 'COUNT', String(COUNT), 'BLOCK', '1000', 'STREAMS', input, '>'],
     ])) as unknown[] | null;
     // RESP2 `[[stream, entries]]` or RESP3 (ioredis legacy mapping) `[stream, entries]`.
     const entries = (reply === null ? [] : Array.isArray(reply[0]) ? reply[0][1] : reply[1]) as [string, string[]][];
@@ -116,11 +137,12 @@ if (process.argv[1] === self) {
     allowPositionals: true,
   });
   if (values.plain) {
+    process.once('SIGTERM', () => process.exit(0)); // an exit, so that a --cpu-prof profile is written
     await plain(positionals[0] ?? '', positionals[1] ?? '');
   } else {
     const result = await benchRedis({ events: Number(values.events) });
     const ratio = ((100 * result.spindle.eventsPerSecond) / result.plain.eventsPerSecond).toFixed(0);
-    console.log(`${values.events} events, XREADGROUP COUNT ${COUNT}`);
+    console.log(`${values.events} events, XREADGROUP COUNT ${COUNT}, ${CONSUMERS} consumer(s)`);
     console.log(`spindle (examples/transform): ${result.spindle.eventsPerSecond} events/s`);
     console.log(`plain ioredis (JS transform): ${result.plain.eventsPerSecond} events/s (spindle ${ratio}%)`);
   }

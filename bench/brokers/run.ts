@@ -5,6 +5,9 @@
  * Each round runs spindle, then the plain program; the figures are the medians over the
  * rounds (on a 2-core VM one run moves by up to ±20%), the ratio is theirs.
  * Usage: node bench/brokers/run.ts [--events 10000] [--rounds 3] [--only kafka|redis|amqp]
+ * Each bench's own settings are environment variables: BENCH_PARTITIONS and
+ * BENCH_CONCURRENCY (kafka.ts), BENCH_CONSUMERS (redis.ts), BENCH_PREFETCH (amqp.ts);
+ * BENCH_WINDOWS (window.ts) records the measured windows for bench/profile-summary.ts.
  */
 import { parseArgs } from 'node:util';
 import { benchAmqp } from './amqp.ts';
