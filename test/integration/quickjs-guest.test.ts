@@ -19,6 +19,7 @@ import { type Logger, silentLogger } from '../../src/log.ts';
 import type { Component } from '../../src/runtime/component.ts';
 import { loadComponent } from '../../src/runtime/load.ts';
 import { capturingLogger } from '../support/capturing-logger.ts';
+import { componentConfig } from '../support/component-config.ts';
 import { buildFixture, WIZER_CACHE } from '../support/fixtures.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -30,19 +31,11 @@ async function load(
   source: string,
   { instances = 'reuse', logger = silentLogger() }: { instances?: InstanceMode; logger?: Logger } = {},
 ): Promise<Component> {
-  const component = await loadComponent(
-    {
-      id: 'guest',
-      source,
-      variables: { suffix: '{{ suffix }}' },
-      environment: {},
-      files: [],
-      allowedOutboundHosts: [],
-      instances,
-      threads: 1,
-    },
-    { cacheDir: jcoCache, logger, variables: (name) => (name === 'suffix' ? '.transformed' : undefined) },
-  );
+  const component = await loadComponent(componentConfig('guest', source, instances), {
+    cacheDir: jcoCache,
+    logger,
+    variables: (name) => (name === 'suffix' ? '.transformed' : undefined),
+  });
   loaded.push(component);
   return component;
 }

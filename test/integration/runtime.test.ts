@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { parse } from '@bytecodealliance/jco';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestCallRef, returnedErr } from '../../src/adapter.ts';
-import type { ComponentConfig, InstanceMode } from '../../src/app/model.ts';
+import type { ComponentConfig } from '../../src/app/model.ts';
 import { ComponentError } from '../../src/errors.ts';
 import type { CloudEvent } from '../../src/event.ts';
 import type { Component } from '../../src/runtime/component.ts';
 import { type LoadOptions, loadComponent } from '../../src/runtime/load.ts';
 import { instantiateModule, type WasmModule } from '../../src/runtime/wasm.ts';
 import { capturingLogger } from '../support/capturing-logger.ts';
+import { componentConfig } from '../support/component-config.ts';
 import { buildFixture } from '../support/fixtures.ts';
 import type { returnsErrCall, tickCall } from '../support/guest-calls.ts';
 import { loopingTimerGuest } from '../support/looping-timer.ts';
@@ -36,27 +37,6 @@ function event(type: string, extra: Partial<CloudEvent> = {}): CloudEvent {
     time: '2026-11-21T10:00:00Z',
     extensions: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', seq: '42' },
     data: new Uint8Array([0, 1, 0xfe, 0xff, 0x41]),
-    ...extra,
-  };
-}
-
-/** One worker thread unless said otherwise: `test.count` then counts every event. */
-function config(
-  id: string,
-  source: string,
-  instances?: InstanceMode,
-  extra: Partial<ComponentConfig> = {},
-): ComponentConfig {
-  return {
-    id,
-    source,
-    // Worker threads get the values of the declared names (resolved by `options.variables`).
-    variables: { suffix: '{{ suffix }}' },
-    environment: {},
-    files: [],
-    allowedOutboundHosts: [],
-    instances,
-    threads: 1,
     ...extra,
   };
 }
@@ -89,7 +69,7 @@ afterAll(async () => {
 describe('behaviours guest (spindle:event world)', () => {
   let component: Component;
   beforeAll(async () => {
-    component = await load(config('behaviours', wasm, 'reuse'));
+    component = await load(componentConfig('behaviours', wasm, 'reuse'));
   }, 60_000);
 
   it('is detected as an event component', () => {
@@ -178,13 +158,13 @@ describe('instance modes, observed through test.count', () => {
   };
 
   it("'reuse' keeps module state between events", async () => {
-    const component = await load(config('reused', wasm, 'reuse'));
+    const component = await load(componentConfig('reused', wasm, 'reuse'));
     expect(component.instances).toBe('reuse');
     expect(await counts(component, 3)).toEqual(['1', '2', '3']);
   });
 
   it.each([0, 1])("'fresh' gives every event a clean instance, also after a trap (threads = %i)", async (threads) => {
-    const component = await load(config(`fresh-${threads}`, wasm, 'fresh', { threads }));
+    const component = await load(componentConfig(`fresh-${threads}`, wasm, 'fresh', { threads }));
     expect(await counts(component, 3)).toEqual(['1', '1', '1']);
     await expect(component.handle(event('test.trap'))).rejects.toMatchObject({ failure: 'trap' });
     expect(await counts(component, 2)).toEqual(['1', '1']);
@@ -193,7 +173,7 @@ describe('instance modes, observed through test.count', () => {
   });
 
   it("'reuse' serves a burst of concurrent events from one instance", async () => {
-    const component = await load(config('burst', wasm, 'reuse'));
+    const component = await load(componentConfig('burst', wasm, 'reuse'));
     const outputs = await Promise.all(Array.from({ length: 10 }, () => component.handle(event('test.count'))));
     expect(outputs.map(([out]) => Number(text(out?.data))).sort((a, b) => a - b)).toEqual([
       1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
@@ -201,23 +181,23 @@ describe('instance modes, observed through test.count', () => {
   });
 
   it('a trapped instance is discarded, never reused', async () => {
-    const component = await load(config('trapped', wasm, 'reuse'));
+    const component = await load(componentConfig('trapped', wasm, 'reuse'));
     expect(await counts(component, 2)).toEqual(['1', '2']);
     await expect(component.handle(event('test.trap'))).rejects.toMatchObject({ failure: 'trap' });
     expect(await counts(component, 1)).toEqual(['1']);
   });
 
   it('the load option sets the default mode, the component config overrides it', async () => {
-    const byOption = await load(config('by-option', wasm), options({ instances: 'fresh' }));
+    const byOption = await load(componentConfig('by-option', wasm), options({ instances: 'fresh' }));
     expect(byOption.instances).toBe('fresh');
-    const byConfig = await load(config('by-config', wasm, 'reuse'), options({ instances: 'fresh' }));
+    const byConfig = await load(componentConfig('by-config', wasm, 'reuse'), options({ instances: 'fresh' }));
     expect(byConfig.instances).toBe('reuse');
   });
 });
 
 describe('worker threads and the per-event deadline', () => {
   it('stops a looping guest at its deadline with a trap, and serves the next event', async () => {
-    const component = await load(config('looping', wasm, 'reuse', { timeoutMs: 500 }));
+    const component = await load(componentConfig('looping', wasm, 'reuse', { timeoutMs: 500 }));
     const error = await component.handle(event('test.loop', { id: 'spin' })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ComponentError);
     expect(error).toMatchObject({ failure: 'trap', eventId: 'spin', retriable: true });
@@ -231,7 +211,9 @@ describe('worker threads and the per-event deadline', () => {
   it.each([1, 0])(
     'stops a guest that grows memory without bound at memory_limit_mb (threads = %i), and keeps serving',
     async (threads) => {
-      const component = await load(config(`hoarding-${threads}`, wasm, 'reuse', { threads, memoryLimitMb: 128 }));
+      const component = await load(
+        componentConfig(`hoarding-${threads}`, wasm, 'reuse', { threads, memoryLimitMb: 128 }),
+      );
       const error = await component.handle(event('test.oom', { id: 'hoard' })).catch((e: unknown) => e);
       expect(error).toMatchObject({ failure: 'trap', eventId: 'hoard', retriable: true });
       expect((error as Error).message).toMatch(
@@ -243,7 +225,7 @@ describe('worker threads and the per-event deadline', () => {
   );
 
   it('serves events waiting behind a looping one on another worker, none lost', async () => {
-    const component = await load(config('queued', wasm, 'reuse', { threads: 2, timeoutMs: 60_000 }));
+    const component = await load(componentConfig('queued', wasm, 'reuse', { threads: 2, timeoutMs: 60_000 }));
     let loopSettled = false;
     const loop = component.handle(event('test.loop')).finally(() => {
       loopSettled = true;
@@ -258,7 +240,7 @@ describe('worker threads and the per-event deadline', () => {
   });
 
   it('stops only the looping event of events that reached the worker together; the others are served', async () => {
-    const component = await load(config('batched', wasm, 'reuse', { timeoutMs: 1000 }));
+    const component = await load(componentConfig('batched', wasm, 'reuse', { timeoutMs: 1000 }));
     // With one worker busy, the events after the first two wait and go over together.
     const types = ['test.echo', 'test.echo', 'test.echo', 'test.loop', 'test.echo', 'test.echo'];
     const results = await Promise.allSettled(types.map((type, i) => component.handle(event(type, { id: `b${i}` }))));
@@ -280,7 +262,7 @@ describe('worker threads and the per-event deadline', () => {
   });
 
   it("spreads events over its workers, each with its own 'reuse' instance", async () => {
-    const component = await load(config('spread', wasm, 'reuse', { threads: 2 }));
+    const component = await load(componentConfig('spread', wasm, 'reuse', { threads: 2 }));
     const outputs = await Promise.all(Array.from({ length: 20 }, () => component.handle(event('test.count'))));
     const counts = outputs.map(([out]) => Number(text(out?.data))).sort((a, b) => a - b);
     // Two instances counting on their own: 1..a on one worker and 1..b on the other.
@@ -292,7 +274,7 @@ describe('worker threads and the per-event deadline', () => {
   });
 
   it('threads = 0 runs the handler on the main thread', async () => {
-    const component = await load(config('in-thread', wasm, 'reuse', { threads: 0 }));
+    const component = await load(componentConfig('in-thread', wasm, 'reuse', { threads: 0 }));
     const [out] = await component.handle(event('test.var', { subject: 'suffix' }));
     expect(text(out?.data)).toBe('.transformed');
     await expect(component.handle(event('test.trap'))).rejects.toMatchObject({ failure: 'trap' });
@@ -302,7 +284,7 @@ describe('worker threads and the per-event deadline', () => {
 describe('guest output', () => {
   it('stdout and stderr lines reach the log tagged with the component id', async () => {
     const { logger, records } = capturingLogger('debug');
-    const component = await load(config('logger', wasm), options({ logger }));
+    const component = await load(componentConfig('logger', wasm), options({ logger }));
     await component.handle(event('test.log', { id: 'log-1' }));
     expect(records).toContainEqual(
       expect.objectContaining({ component: 'logger', stream: 'stdout', msg: 'stdout line from log-1' }),
@@ -317,12 +299,12 @@ describe('loading', () => {
   it('serves a second load from the transpile cache without running jco', async () => {
     const ownCache = mkdtempSync(join(tmpdir(), 'spindle-runtime-cache-'));
     const first = capturingLogger('debug');
-    await load(config('cached', wasm), options({ cacheDir: ownCache, logger: first.logger }));
+    await load(componentConfig('cached', wasm), options({ cacheDir: ownCache, logger: first.logger }));
     expect(first.records).toContainEqual(expect.objectContaining({ component: 'cached', cache: 'miss' }));
 
     const second = capturingLogger('debug');
     const component = await load(
-      config('cached', wasm),
+      componentConfig('cached', wasm),
       options({
         cacheDir: ownCache,
         logger: second.logger,
@@ -337,13 +319,13 @@ describe('loading', () => {
   it('rejects a file that is not wasm, naming the component and the file', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'spindle-bad-')), 'not-wasm.wasm');
     writeFileSync(file, 'print("hello")\n');
-    await expect(load(config('bad', file))).rejects.toThrow(
+    await expect(load(componentConfig('bad', file))).rejects.toThrow(
       `component bad (${file}): not a WebAssembly component or module`,
     );
   });
 
   it('rejects a missing file, naming it', async () => {
-    await expect(load(config('gone', '/nonexistent/x.wasm'))).rejects.toThrow(
+    await expect(load(componentConfig('gone', '/nonexistent/x.wasm'))).rejects.toThrow(
       'component gone (/nonexistent/x.wasm): cannot read the file',
     );
   });
@@ -357,7 +339,7 @@ describe('loading', () => {
         (func $f (canon lift (core func $i "run")))
         (export "hello" (func $f)))`,
     );
-    const error = await load(config('odd', file)).catch((e: unknown) => e);
+    const error = await load(componentConfig('odd', file)).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(new RegExp(`^component odd \\(${file}\\): exports no world`));
     expect((error as Error).message).toContain('exports found: hello');
   });
@@ -371,7 +353,7 @@ describe('loading', () => {
         (func $f (canon lift (core func $i "run")))
         (export "handle-timer-request" (func $f)))`,
     );
-    const component = await load(config(`tick-${threads}`, file, undefined, { threads }));
+    const component = await load(componentConfig(`tick-${threads}`, file, undefined, { threads }));
     expect([...component.worlds]).toEqual(['timer']);
     await expect(component.call(TICK_CALL, { label: 'tick' })).resolves.toBe('tick: ran');
     const error = await component.call(RETURNS_ERR_CALL, null).catch((e: unknown) => e);
@@ -383,7 +365,7 @@ describe('loading', () => {
 
   it('stops a timer guest that loops at timeout_ms, on its worker, and serves the next call', async () => {
     const file = await loopingTimerGuest();
-    const component = await load(config('looper', file, 'reuse', { timeoutMs: 300 }));
+    const component = await load(componentConfig('looper', file, 'reuse', { timeoutMs: 300 }));
     await expect(component.call(TICK_CALL, { label: 'first' })).resolves.toBe('first: ran');
     await expect(component.call(TICK_CALL, { label: 'second' })).rejects.toThrow(
       'component looper trapped: exceeded its deadline of 300 ms (timeout_ms)',
@@ -393,7 +375,7 @@ describe('loading', () => {
 
   it('loads a WASI command module as wagi and exposes the compiled module', async () => {
     const file = await watFile('wagi.wasm', '(module (memory (export "memory") 1) (func (export "_start")))');
-    const component = await load(config('cgi', file));
+    const component = await load(componentConfig('cgi', file));
     expect([...component.worlds]).toEqual(['wagi']);
     expect(component.coreModule).toBeDefined();
     await expect(component.handle(event('test.echo'))).rejects.toThrow('Wagi module');
@@ -401,7 +383,7 @@ describe('loading', () => {
 
   it("caps a wagi module's memory at memory_limit_mb", async () => {
     const file = await watFile('wagi.wasm', '(module (memory (export "memory") 1) (func (export "_start")))');
-    const component = await load(config('capped-cgi', file, undefined, { memoryLimitMb: 1 }));
+    const component = await load(componentConfig('capped-cgi', file, undefined, { memoryLimitMb: 1 }));
     const instance = await instantiateModule(component.coreModule as WasmModule);
     const memory = instance.exports.memory as { grow(pages: number): number };
     expect(memory.grow(15)).toBe(1);
@@ -410,7 +392,9 @@ describe('loading', () => {
 
   it('rejects a core module without _start', async () => {
     const file = await watFile('lib.wasm', '(module (func (export "add")))');
-    await expect(load(config('lib', file))).rejects.toThrow('without _start is not a Wagi command; exports found: add');
+    await expect(load(componentConfig('lib', file))).rejects.toThrow(
+      'without _start is not a Wagi command; exports found: add',
+    );
   });
 });
 
