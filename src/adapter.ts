@@ -69,12 +69,7 @@ export { parseRouteConfig } from './app/route-config.ts';
 export { isTable, kind, TriggerTable } from './app/table.ts';
 export { CesqlFilter, CesqlParseError } from './delivery/cesql/index.ts';
 export { InFlight } from './delivery/in-flight.ts';
-export {
-  PARTITION_KEY,
-  PARTITION_KEY_BASE64,
-  partitionKeyExtension,
-  partitionKeyOf,
-} from './delivery/partition-key.ts';
+export { hasPartitionKey, partitionKeyExtension, partitionKeyOf } from './delivery/partition-key.ts';
 export { type Backoff, backoffDelay, pause, retryAfterMs } from './delivery/retry.ts';
 export type { ComponentFailure } from './errors.ts';
 export {

@@ -27,6 +27,7 @@ import {
   decodeUtf8,
   fromAttributes,
   fromStructured,
+  hasPartitionKey,
   InvalidEventError,
   MAX_TIME_MS,
   parseJsonWithin,
@@ -143,7 +144,7 @@ export function decode(record: KafkaRecord, options: KafkaDecodeOptions = {}): K
 
 /** The event with the record key as its partition key, unless it names one (see the top). */
 function keyedByRecord(event: CloudEvent, key: Buffer | null): CloudEvent {
-  if (key === null || partitionKeyOf(event) !== undefined) return event;
+  if (key === null || hasPartitionKey(event)) return event;
   return { ...event, extensions: { ...event.extensions, ...partitionKeyExtension(key) } };
 }
 

@@ -156,7 +156,7 @@ function parseBuild(table: TriggerTable | undefined, dir: string): BuildConfig |
   return build;
 }
 
-function parseInstances(table: TriggerTable): InstanceMode | undefined {
+export function parseInstances(table: TriggerTable): InstanceMode | undefined {
   const value = table.optionalString('instances');
   if (value === undefined || value === 'fresh' || value === 'reuse') return value;
   return table.report('instances', `expected "fresh" or "reuse", got "${value}"`);

@@ -16,7 +16,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { checkAllowedHost } from './allowed-outbound-hosts.ts';
 import { newApp } from './app-identity.ts';
-import { COMPONENT_ID, COMPONENT_ID_RULE, parseExecution } from './component.ts';
+import { COMPONENT_ID, COMPONENT_ID_RULE, parseExecution, parseInstances } from './component.ts';
 import { confineMount } from './file-mounts.ts';
 import type { AppConfig, ComponentConfig, FileMount, InstanceMode, VariableDecl } from './model.ts';
 import { collectProblems, type ManifestProblems } from './problems.ts';
@@ -143,10 +143,7 @@ function defineComponent(table: TriggerTable, id: string, app: AppConfig): Compo
     checkAllowedHost(table, `allowedOutboundHosts[${i}]`, host, app.variables);
   });
   const files = defineFiles(table, app.dir);
-  let instances = table.optionalString('instances');
-  if (instances !== undefined && instances !== 'fresh' && instances !== 'reuse') {
-    instances = table.report('instances', `expected "fresh" or "reuse", got "${instances}"`);
-  }
+  const instances = parseInstances(table);
   const execution = parseExecution(table, {
     timeout: 'timeoutMs',
     memoryLimit: 'memoryLimitMb',

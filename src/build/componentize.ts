@@ -2,11 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { packagePath } from '../package-files.ts';
 import { ComponentizeError } from './componentize-error.ts';
 import { guestEntry } from './guest-entry.ts';
 import { handlerGuardSource } from './handler-guard.ts';
+import { installedVersion } from './installed-version.ts';
 import { buildWithQuickJs, componentizeQjsVersion } from './quickjs-build.ts';
 import { QUICKJS_PRELUDE } from './quickjs-prelude.ts';
 import { openHostRoot } from './shim-preopens.ts';
@@ -227,16 +227,8 @@ async function listFiles(path: string): Promise<string[]> {
     .sort();
 }
 
-let cachedVersion: string | undefined;
-
-export async function componentizeJsVersion(): Promise<string> {
-  if (cachedVersion === undefined) {
-    // The package's exports map hides package.json; find it from the entry point.
-    const entry = fileURLToPath(import.meta.resolve('@bytecodealliance/componentize-js'));
-    const pkg = JSON.parse(await readFile(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
-    cachedVersion = pkg.version;
-  }
-  return cachedVersion;
+export function componentizeJsVersion(): Promise<string> {
+  return installedVersion('@bytecodealliance/componentize-js', '../package.json');
 }
 
 function message(error: unknown): string {

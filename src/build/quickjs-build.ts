@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { installedVersion } from './installed-version.ts';
 import { preludeWorld } from './quickjs-wit.ts';
 
 /**
@@ -42,13 +41,6 @@ export async function buildWithQuickJs(
   }
 }
 
-let cachedVersion: string | undefined;
-
-export async function componentizeQjsVersion(): Promise<string> {
-  if (cachedVersion === undefined) {
-    const entry = fileURLToPath(import.meta.resolve('componentize-qjs'));
-    const pkg = JSON.parse(await readFile(join(dirname(entry), 'package.json'), 'utf8')) as { version: string };
-    cachedVersion = pkg.version;
-  }
-  return cachedVersion;
+export function componentizeQjsVersion(): Promise<string> {
+  return installedVersion('componentize-qjs', 'package.json');
 }
