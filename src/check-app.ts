@@ -13,7 +13,7 @@ import { ManifestProblems } from './app/problems.ts';
 import { createVariables, envName, type Variables } from './app/variables.ts';
 import { SinkPool } from './delivery/sinks.ts';
 import { checkEmittedEventsHaveSink } from './engine.ts';
-import { ManifestError, problemsOf } from './errors.ts';
+import { ManifestError, messagesOf } from './errors.ts';
 import { silentLogger } from './log.ts';
 import { Redactor } from './redact.ts';
 import { chooseCacheDir } from './runtime/cache-dir.ts';
@@ -126,12 +126,6 @@ async function checkParts(app: AppConfig, variables: Variables, env: NodeJS.Proc
       report.problems.push(...found);
     }
   }
-}
-
-/** Each problem an error stands for (every one of a manifest's), as shown. */
-function messagesOf(error: unknown): string[] {
-  if (error instanceof ManifestError) return problemsOf(error).map((p) => p.message);
-  return [error instanceof Error ? error.message : String(error)];
 }
 
 /** Variables resolved; a missing required one is a problem, and checking goes on with it empty. */

@@ -59,13 +59,18 @@ export function problemsOf(error: ManifestError): readonly ManifestError[] {
   return error instanceof ManifestErrors ? error.problems : [error];
 }
 
+/** Each problem a failure stands for (every one of a manifest's), as its message. */
+export function messagesOf(error: unknown): string[] {
+  if (error instanceof ManifestError) return problemsOf(error).map((p) => p.message);
+  return [error instanceof Error ? error.message : String(error)];
+}
+
 /**
  * What to show of a failure, one line each: every problem of a manifest, else the first
  * line of the message (the rest, such as a TOML excerpt, stays in the error's cause).
  */
 export function failureLines(error: unknown): string[] {
-  if (error instanceof ManifestError) return problemsOf(error).map((p) => firstLine(p.message));
-  return [firstLine(error instanceof Error ? error.message : String(error))];
+  return messagesOf(error).map(firstLine);
 }
 
 function firstLine(text: string): string {

@@ -27,9 +27,11 @@ export async function preludeWorld(witPath: string, worldName: string): Promise<
   const remove = () => rm(dir, { recursive: true, force: true });
   try {
     const own = await witLayout(witPath);
+    const mainTexts = await Promise.all(own.main.map((file) => readFile(file, 'utf8')));
     const packages = new Map<string, string[]>();
-    for (const file of [...own.main, ...own.depFiles]) addPackages(packages, await readFile(file, 'utf8'));
-    const main = mainPackage(await Promise.all(own.main.map((file) => readFile(file, 'utf8'))));
+    for (const text of mainTexts) addPackages(packages, text);
+    for (const file of own.depFiles) addPackages(packages, await readFile(file, 'utf8'));
+    const main = mainPackage(mainTexts);
     await Promise.all(own.main.map((file) => cp(file, join(dir, 'deps', 'spindle-guest-main', basename(file)))));
     await Promise.all(own.deps.map((entry) => cp(entry, join(dir, 'deps', basename(entry)), { recursive: true })));
     for (const name of await readdir(SHIPPED_WASI)) {

@@ -4,7 +4,7 @@ import { loadApp } from '../app/load.ts';
 import type { AppConfig } from '../app/model.ts';
 import { buildApp } from '../build/build-app.ts';
 import { type RunningApp, startApp } from '../engine.ts';
-import { ManifestError, problemsOf } from '../errors.ts';
+import { messagesOf } from '../errors.ts';
 import { guardProcess } from '../host/process-guard.ts';
 import { createLogger } from '../log.ts';
 import { AppWatcher, type Change } from '../watch/app-watcher.ts';
@@ -58,9 +58,7 @@ export async function watchCommand(args: string[]): Promise<number> {
     } catch (error) {
       const state = stopped ? 'The app is stopped until the next change.' : 'Still serving the app as it was.';
       // Each of a manifest's problems on its own line, as `spindle up` shows them.
-      const messages =
-        error instanceof ManifestError ? problemsOf(error).map((p) => p.message) : [(error as Error).message];
-      console.error(`${messages.map((m) => `Error: ${m}\n`).join('')}${state}`);
+      console.error([...messagesOf(error).map((m) => `Error: ${m}`), state].join('\n'));
     }
   };
 
