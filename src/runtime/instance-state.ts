@@ -12,7 +12,8 @@
  * - it has no start function (instantiating calls nothing);
  * - it has no passive data or element segments (`data.drop`/`elem.drop` cannot be undone);
  * - its globals are numbers or references (a v128 global cannot be read from JS), its
- *   tables hold funcref.
+ *   tables hold funcref;
+ * - on V8 before 13, it exports no table (see KEPT_TABLES_STAY_CHEAP).
  * Any other module is returned unchanged and is instantiated afresh every time.
  */
 
@@ -38,12 +39,24 @@ const ExportKind = { Table: 1, Memory: 2, Global: 3 } as const;
 /** Value types a global may have here (v128 and typed references are left out). */
 const NUMBER_OR_REFERENCE = new Set([0x7f, 0x7e, 0x7d, 0x7c, 0x70, 0x6f]);
 
+/**
+ * V8 before 13 (Node 22) updates, on every write to a table, each instance that ever
+ * imported it until GC collects that instance. A kept instance's exported table, imported
+ * anew by each fresh instance's other modules (QuickJS's runtime module), grows slower
+ * with every use: 37 ms per fresh instance after a few hundred on Node 22, against ~1.6
+ * ms on Node 24 (bench/README.md). There such a module is instantiated afresh.
+ */
+const KEPT_TABLES_STAY_CHEAP = Number(process.versions.v8.split('.')[0]) >= 13;
+
 class NotResettable extends Error {}
 
-/** `bytes` with its instance state exported when it qualifies (see above), else `bytes`. */
-export function exposeInstanceState(bytes: Uint8Array): Uint8Array {
+/**
+ * `bytes` with its instance state exported when it qualifies (see above), else `bytes`.
+ * `keepExportedTables`: whether a module that exports a table may be kept (this V8's, by default).
+ */
+export function exposeInstanceState(bytes: Uint8Array, keepExportedTables = KEPT_TABLES_STAY_CHEAP): Uint8Array {
   try {
-    return rewrite(bytes);
+    return rewrite(bytes, keepExportedTables);
   } catch (error) {
     if (error instanceof NotResettable) return bytes;
     throw error;
@@ -55,7 +68,7 @@ export function isResettable(module: WasmModule): boolean {
   return moduleExports(module).some((name) => name.startsWith(STATE_EXPORT));
 }
 
-function rewrite(bytes: Uint8Array): Uint8Array {
+function rewrite(bytes: Uint8Array, keepExportedTables: boolean): Uint8Array {
   const added: number[][] = [];
   let memories = 0;
   let tables: number[] = [];
@@ -80,7 +93,10 @@ function rewrite(bytes: Uint8Array): Uint8Array {
         break;
       case Section.Export:
         exportSection = span;
-        if (exportsTable(content)) tablesChange = true;
+        if (exportsTable(content)) {
+          if (!keepExportedTables) throw new NotResettable('exports a table, on V8 before 13');
+          tablesChange = true;
+        }
         break;
       case Section.Start:
         throw new NotResettable('start function');

@@ -109,6 +109,20 @@ describe('CoreRecycler (fresh instances without instantiating again)', () => {
   });
 });
 
+describe('a module that exports its table (QuickJS: another module of the component writes it)', () => {
+  const withTable = () => guest('(export "table" (table 0))');
+
+  it('is kept where V8 writes a shared table cheaply (V8 13, Node 24)', async () => {
+    const bytes = await withTable();
+    expect(isResettable(await compileModule(exposeInstanceState(bytes, true)))).toBe(true);
+  });
+
+  it('is instantiated afresh where every write updates each instance that ever imported the table (V8 12, Node 22)', async () => {
+    const bytes = await withTable();
+    expect(exposeInstanceState(bytes, false)).toBe(bytes);
+  });
+});
+
 describe('CoreRecycler under concurrent uses', () => {
   it('keeps at most 4 core instances per module; more uses at once get plain ones, still clean', async () => {
     const module = await compiled(await guest());
