@@ -16,10 +16,11 @@ describe('examples/transform (the TriggerMesh tutorial function)', () => {
   let component: Component;
 
   beforeAll(async () => {
-    // Up-to-date check: rebuilt only when transform.ts or the WIT changed.
+    // As its manifest builds it. Up-to-date check: rebuilt only when transform.ts or the WIT changed.
     const { out } = await componentize({
       source: join(root, 'examples', 'transform', 'transform.ts'),
       out: join(cache, 'example-transform.wasm'),
+      engine: 'quickjs',
       cacheDir: join(cache, 'wizer'),
     });
     component = await loadComponent(
