@@ -1,4 +1,4 @@
-import { type Bindings, type ChildLoggerOptions, type Logger, pino, stdTimeFunctions } from 'pino';
+import { type Bindings, type ChildLoggerOptions, type Logger, pino, stdSerializers, stdTimeFunctions } from 'pino';
 import pretty from 'pino-pretty';
 import type { Redactor } from './redact.ts';
 
@@ -15,17 +15,24 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
  */
 export function createLogger(options: { format?: LogFormat; level?: string } = {}): Logger {
   const level = options.level ?? process.env.SPINDLE_LOG ?? 'info';
+  // An error's cause as an object of its own: pino's default appends the cause's message
+  // to the error's, which spindle's messages already end with (`cannot listen on ...: <cause>`).
+  const serializers = { err: stdSerializers.errWithCause };
   if (options.format === 'json') {
     return pino({
       level,
       base: undefined,
+      serializers,
       timestamp: stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     });
   }
   // A stream on this thread, not pino's transport: that runs pino-pretty on a worker
   // thread of its own, ~40 MB of RSS for lines a person reads at a terminal.
-  return pino({ level, base: undefined }, pretty({ colorize: process.stderr.isTTY, destination: 2, sync: true }));
+  return pino(
+    { level, base: undefined, serializers },
+    pretty({ colorize: process.stderr.isTTY, destination: 2, sync: true }),
+  );
 }
 
 /** A logger that discards everything, for embedding and tests that do not care. */

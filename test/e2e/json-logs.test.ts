@@ -4,6 +4,9 @@
  * included; `--log-level debug` adds one line per event; guest output stays one line per
  * guest line, tagged; a secret variable's value never shows.
  */
+
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../support/cleanups.ts';
 import { type EventReceiver, startReceiver } from '../support/event-receiver.ts';
@@ -136,5 +139,21 @@ describe('spindle up --log-format json', () => {
     const lines = records(stdout);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 'fatal', msg: expect.stringMatching(/spindle\.toml: .*surprise/) });
+  });
+
+  it('says once that the port is in use, the cause an object of its own', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    const listen = `127.0.0.1:${(taken.address() as AddressInfo).port}`;
+    const dir = await manifestDir({
+      'spindle.toml': `[application]\nname = "taken"\n[[trigger.cloudevents]]\ncomponent = "b"\n[component.b]\nsource = "${wasm}"\n`,
+    });
+    const { code, stdout } = await runSpindle(['up', '-f', dir, '--listen', listen, '--log-format', 'json']);
+    expect(code).toBe(1);
+    const fatal = records(stdout).filter((r) => r.level === 'fatal');
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]?.msg).toBe(`cannot listen on ${listen}: listen EADDRINUSE: address already in use ${listen}`);
+    expect(fatal[0]?.err).toMatchObject({ message: fatal[0]?.msg, cause: { code: 'EADDRINUSE' } });
   });
 });
