@@ -233,7 +233,8 @@ function lowerCased(headers: Record<string, unknown> | undefined): Record<string
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     const lower = name.toLowerCase();
-    if (!(lower in out) && value !== undefined && value !== null) out[lower] = value;
+    // Own names only: `constructor` is a header like any other, not Object.prototype's.
+    if (!Object.hasOwn(out, lower) && value !== undefined && value !== null) out[lower] = value;
   }
   return out;
 }

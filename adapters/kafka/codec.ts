@@ -232,7 +232,7 @@ function readHeaders(
       }
       continue; // not a CloudEvents header: none of our business
     }
-    if (!(lower in values)) values[lower] = text;
+    if (!Object.hasOwn(values, lower)) values[lower] = text;
   }
   return { ok: true, values };
 }

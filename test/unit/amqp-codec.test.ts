@@ -110,6 +110,17 @@ describe('amqp codec, binary mode', () => {
     expect(ok(decode(delivery({ contentType: 'text/plain', headers }))).event.datacontenttype).toBe('application/json');
   });
 
+  it('reads an extension named like an Object.prototype member as any other (found by the property test)', () => {
+    const event: CloudEvent = {
+      specversion: '1.0',
+      id: 'a',
+      source: 's',
+      type: 't',
+      extensions: { constructor: 'c', valueof: 'v' },
+    };
+    expect(ok(decode(delivered(encode(event, { mode: 'binary' })))).event).toEqual(event);
+  });
+
   it('writes an event without data as an empty body and reads it back without data', () => {
     const { data: _, datacontenttype: __, ...noData } = full;
     const message = encode(noData, { mode: 'binary' });
