@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_ENGINE } from '../src/build/componentize.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const spindle = join(root, 'bin/spindle.js');
@@ -30,5 +31,5 @@ export function buildExampleComponent(): string {
 /** The engine the benches build JavaScript components with: `SPINDLE_BENCH_ENGINE`, else the example manifest's. */
 export function benchEngine(): string {
   const manifest = readFileSync(join(example, 'spindle.toml'), 'utf8');
-  return process.env.SPINDLE_BENCH_ENGINE || (/--engine (\S+?)"?$/m.exec(manifest)?.[1] ?? 'starlingmonkey');
+  return process.env.SPINDLE_BENCH_ENGINE || (/--engine (\S+?)"?$/m.exec(manifest)?.[1] ?? DEFAULT_ENGINE);
 }

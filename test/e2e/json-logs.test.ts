@@ -4,9 +4,7 @@
  * included; `--log-level debug` adds one line per event; guest output stays one line per
  * guest line, tagged; a secret variable's value never shows.
  */
-
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../support/cleanups.ts';
 import { type EventReceiver, startReceiver } from '../support/event-receiver.ts';
